@@ -1,0 +1,58 @@
+"""dhr: Domestic Homicide Reviews for Community Safety Partnerships."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from dhr import after_commit  # noqa: F401 - installs the after-commit session hooks
+from dhr.config import load_config
+from dhr.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(load_config())
+    if test_config:
+        celery_overrides = test_config.pop("CELERY", None)
+        app.config.from_mapping(test_config)
+        if celery_overrides:
+            app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
+
+    from dhr import security
+    from dhr.api import bp as api_bp
+    from dhr.assets import bp as assets_bp
+    from dhr.auth.views import bp as auth_bp
+    from dhr.jobs import celery_init_app
+    from dhr.web import bp as web_bp
+    from dhr.web.templating import install_template_helpers
+
+    security.install(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(assets_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens only, never cookies: not exposed to CSRF
+    install_template_helpers(app)
+    celery_init_app(app)
+
+    from dhr.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,181 @@
+"""Request and response shapes. They validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
+
+DeathType = Literal[DEATH_TYPES]  # type: ignore[valid-type]
+ReviewType = Literal[REVIEW_TYPES]  # type: ignore[valid-type]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Pseudonym = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReviewDates(Strict):
+    """Shared date rules: nothing in the future, no notification before the death."""
+
+    @field_validator("date_of_death", "notification_date", check_fields=False)
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("must not be in the future")
+        return value
+
+    @field_validator("notification_date", check_fields=False)
+    @classmethod
+    def _after_death(cls, value: date | None, info: ValidationInfo) -> date | None:
+        died = info.data.get("date_of_death")
+        if value is not None and died is not None and value < died:
+            raise ValueError("must not be before the date of death")
+        return value
+
+
+class ReviewCreate(ReviewDates):
+    csp: ShortText
+    victim_pseudonym: Pseudonym
+    date_of_death: date
+    notification_date: date
+    death_type: DeathType
+    review_type: ReviewType = "full"
+    deceased_16_plus: int = Field(default=1, ge=1, le=50)
+    children_under_16: int = Field(default=0, ge=0, le=50)
+    agencies: list[ShortText] = Field(default_factory=list, max_length=60)
+    identifying_terms: list[ShortText] = Field(default_factory=list, max_length=100)
+    legal_basis: ShortText | None = None
+
+
+
+class ReviewPatch(ReviewDates):
+    csp: ShortText | None = None
+    victim_pseudonym: Pseudonym | None = None
+    date_of_death: date | None = None
+    notification_date: date | None = None
+    death_type: DeathType | None = None
+    review_type: ReviewType | None = None
+    deceased_16_plus: int | None = Field(default=None, ge=1, le=50)
+    children_under_16: int | None = Field(default=None, ge=0, le=50)
+    agencies: list[ShortText] | None = Field(default=None, max_length=60)
+    identifying_terms: list[ShortText] | None = Field(default=None, max_length=100)
+    legal_basis: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> ReviewPatch:
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class ReviewListQuery(Strict):
+    csp: str | None = None
+    state: str | None = None
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    overdue: bool | None = None
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=200)
+
+
+class HistoryOut(BaseModel):
+    at: datetime
+    actor: str | None
+    action: str
+    event: str | None
+    from_state: str | None
+    to_state: str | None
+    data: dict[str, Any]
+
+
+class PersonOut(BaseModel):
+    id: int
+    name: str
+
+
+class ReviewOut(BaseModel):
+    id: int
+    reference: str
+    csp: str
+    state: str
+    paused: bool
+    pause_reason: str | None
+    withdrawn: bool
+    withheld: bool
+    directed: bool
+    victim_pseudonym: str
+    death_type: str
+    review_type: str
+    legal_basis: str
+    date_of_death: date | None = Field(description="null for practitioners: they see the month")
+    month_of_death: str
+    notification_date: date
+    deceased_16_plus: int
+    children_under_16: int
+    agencies: list[str]
+    decision_due: date
+    statutory_due: date | None
+    adjusted_due: date | None
+    paused_days: int
+    overdue: bool
+    decision_overdue: bool
+    completion_overdue: bool
+    resubmissions: int
+    chair: PersonOut | None
+    report_writer: PersonOut | None
+    published_date: date | None
+    published_url: str | None
+    identifying_terms: list[str] | None = Field(
+        default=None, description="only for roles allowed to edit the review"
+    )
+    history: list[HistoryOut] | None = Field(
+        default=None, description="omitted for practitioners"
+    )
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class CspOut(BaseModel):
+    id: int
+    name: str
+    slug: str
+    area: str
+
+
+class CspList(BaseModel):
+    items: list[CspOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+    search: Literal["ok", "degraded"]
+    jobs: Literal["ok", "degraded"]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

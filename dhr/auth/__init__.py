@@ -1,0 +1,1 @@
+"""Sign-in for pages (Flask-Login sessions) and bearer tokens for the API."""

@@ -1,0 +1,77 @@
+"""Sign in and out of the web pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from dhr.after_commit import run_after_commit
+from dhr.audit import record
+from dhr.auth.passwords import check_password, is_locked
+from dhr.extensions import db, login_manager
+from dhr.jobs import enqueue, notify_sign_in
+from dhr.models import User
+from dhr.models.types import utcnow
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user and user.is_enabled else None
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter your email address"), Email("Enter a valid email address"),
+        Length(max=254)])
+    password = PasswordField("Password", validators=[
+        DataRequired("Enter your password"), Length(max=1024)])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: never redirect a user off the site after sign-in."""
+    if not target:
+        return url_for("web.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.dashboard")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user is not None and is_locked(user):
+            error = "This account is locked after too many failed attempts. Try again later."
+        elif check_password(user, form.password.data) and user.is_enabled:
+            login_user(user)
+            record("user.signed_in", user, user, {"address": request.remote_addr})
+            run_after_commit(db.session, enqueue, notify_sign_in, user.id,
+                             utcnow().isoformat(), request.remote_addr or "unknown")
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        else:
+            error = "Enter a correct email address and password."
+        db.session.commit()  # keep the failed-attempt count
+    status = 200 if error is None and not form.errors else 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/sign-out")
+def logout() -> ResponseReturnValue:
+    logout_user()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))

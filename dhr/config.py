@@ -1,0 +1,151 @@
+"""Settings from `DHR_*` environment variables, with defaults that work with nothing set."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(RuntimeError):
+    """A setting is present but cannot be used; raised at start-up with the setting named."""
+
+
+def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _bool_setting(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r} must be true or false")
+
+
+def _data_dir(env: dict[str, str]) -> Path:
+    data_dir = Path(env.get("DHR_DATA_DIR") or "instance").resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"DHR_DATA_DIR={str(data_dir)!r} is not a writable folder: {exc}"
+        ) from None
+    return data_dir
+
+
+def _secret_key(env: dict[str, str], data_dir: Path) -> str:
+    """Use DHR_SECRET_KEY, else a key generated once and kept in the data folder."""
+    configured = env.get("DHR_SECRET_KEY")
+    if configured is not None:
+        if len(configured) < 32:
+            raise ConfigError("DHR_SECRET_KEY must be at least 32 characters long")
+        return configured
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(env: dict[str, str], data_dir: Path) -> str:
+    url = env.get("DHR_DATABASE_URL") or f"sqlite:///{data_dir / 'dhr.sqlite'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DHR_DATABASE_URL={url!r} is not a database URL") from None
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DHR_DATABASE_URL uses {backend!r}; only sqlite and postgresql work")
+    if backend == "postgresql" and parsed.drivername in {"postgresql", "postgres"}:
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
+    """Redis when DHR_BROKER_URL is set; otherwise a broker made of folders under the data dir."""
+    url = env.get("DHR_BROKER_URL")
+    if url:
+        if not url.startswith(("redis://", "rediss://")):
+            raise ConfigError(f"DHR_BROKER_URL={url!r} must be a redis:// URL")
+        return {"broker_url": url, "broker_transport_options": {}}
+    queue_dir = data_dir / "broker"
+    for sub in ("queue", "processed"):
+        (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(queue_dir / "queue"),
+            "data_folder_out": str(queue_dir / "queue"),
+            "processed_folder": str(queue_dir / "processed"),
+            "store_processed": False,
+        },
+    }
+
+
+def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping; raise ConfigError naming any unusable setting."""
+    env = dict(os.environ if env is None else env)
+    data_dir = _data_dir(env)
+    broker = _broker(env, data_dir)
+    organisation = env.get("DHR_ORGANISATION") or "hertfordshire"
+    from dhr.reference_data import available_presets
+
+    if organisation not in available_presets():
+        raise ConfigError(
+            f"DHR_ORGANISATION={organisation!r} is not a known preset "
+            f"(choose from {', '.join(available_presets())})"
+        )
+    return {
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": _secret_key(env, data_dir),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env, data_dir),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DHR_ORGANISATION": organisation,
+        "REVIEW_LABEL": env.get("DHR_REVIEW_LABEL") or "Domestic Homicide Review",
+        "SESSION_COOKIE_SECURE": _bool_setting(env, "DHR_SECURE_COOKIES", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool_setting(env, "DHR_SECURE_COOKIES", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": _int_setting(env, "DHR_SESSION_MINUTES", 60, 1) * 60,
+        "MAX_CONTENT_LENGTH": _int_setting(env, "DHR_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024),
+        "MAX_JSON_BYTES": _int_setting(env, "DHR_MAX_JSON_BYTES", 512 * 1024, 1024),
+        "LOGIN_MAX_FAILURES": _int_setting(env, "DHR_LOGIN_MAX_FAILURES", 5, 1),
+        "LOGIN_LOCK_MINUTES": _int_setting(env, "DHR_LOGIN_LOCK_MINUTES", 15, 1),
+        "DECISION_DUE_MONTHS": _int_setting(env, "DHR_DECISION_DUE_MONTHS", 1, 0),
+        "COMPLETION_DUE_MONTHS": _int_setting(env, "DHR_COMPLETION_DUE_MONTHS", 6, 0),
+        "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "CELERY": {
+            **broker,
+            "task_ignore_result": True,
+            "task_always_eager": False,
+            "broker_connection_retry_on_startup": True,
+            "worker_hijack_root_logger": False,
+            "beat_schedule": {
+                "heartbeat": {"task": "dhr.jobs.heartbeat", "schedule": 60.0},
+            },
+        },
+    }

@@ -1,0 +1,89 @@
+"""Who may see and change what. Deny by default: every view asks one of these.
+
+Each predicate has a matching SQL clause so lists are filtered by the same rule
+that guards single objects.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, select, true
+
+from dhr.models import Csp, PoolMember, Review, User
+from dhr.workflow.states import PUBLISHED_STATES
+
+COUNTY_ROLES = frozenset({"coordinator", "subgroup_member"})
+EDITOR_ROLES = frozenset({"admin", "coordinator", "csp_manager"})
+
+
+def _own_pool_member_ids(user: User):
+    return select(PoolMember.id).where(PoolMember.user_id == user.id).scalar_subquery()
+
+
+def visible_reviews_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition selecting the reviews `user` may see."""
+    if user.role == "admin":
+        return true()
+    if user.role in COUNTY_ROLES:
+        area_csps = select(Csp.id).where(Csp.area_id == user.area_id).scalar_subquery()
+        return Review.csp_id.in_(area_csps)
+    if user.role == "csp_manager":
+        ids = user.csp_ids
+        return Review.csp_id.in_(ids) if ids else false()
+    if user.role == "chair":
+        mine = _own_pool_member_ids(user)
+        return Review.chair_id.in_(mine) | Review.report_writer_id.in_(mine)
+    if user.role == "practitioner":
+        return and_(Review.state.in_(PUBLISHED_STATES), Review.is_withheld.is_(False))
+    return false()
+
+
+def can_view_review(user: User, review: Review) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role in COUNTY_ROLES:
+        return review.csp.area_id == user.area_id
+    if user.role == "csp_manager":
+        return review.csp_id in user.csp_ids
+    if user.role == "chair":
+        appointed = {m.user_id for m in (review.chair, review.report_writer) if m is not None}
+        return user.id in appointed
+    if user.role == "practitioner":
+        return review.is_published
+    return False
+
+
+def can_edit_review(user: User, review: Review) -> bool:
+    """May change the review's facts (and read its identifying terms)."""
+    return user.role in EDITOR_ROLES and can_view_review(user, review)
+
+
+def sees_restricted_detail(user: User) -> bool:
+    """Practitioners only ever see the published, anonymised view of a review."""
+    return user.role != "practitioner"
+
+
+def visible_csps_clause(user: User) -> ColumnElement[bool]:
+    if user.role in {"admin", "practitioner"}:
+        return true()
+    if user.role in COUNTY_ROLES:
+        return Csp.area_id == user.area_id
+    if user.role == "csp_manager":
+        ids = user.csp_ids
+        return Csp.id.in_(ids) if ids else false()
+    if user.role == "chair":
+        return Csp.id.in_(select(Review.csp_id).where(visible_reviews_clause(user)))
+    return false()
+
+
+def can_create_review_in(user: User, csp: Csp) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role == "coordinator":
+        return csp.area_id == user.area_id
+    if user.role == "csp_manager":
+        return csp.id in user.csp_ids
+    return False
+
+
+def can_create_reviews(user: User) -> bool:
+    return user.role in EDITOR_ROLES

@@ -1,0 +1,126 @@
+"""Operations on reviews that are not lifecycle events: creating and editing the facts.
+
+Like every operation they flush and audit but never commit; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dhr.audit import record
+from dhr.extensions import db
+from dhr.models import Csp, Review, User, VocabularyTerm
+from dhr.permissions import can_create_review_in
+
+
+class ReviewInputError(ValueError):
+    """Field-level problems with review data: {field: message}."""
+
+    def __init__(self, details: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in details.items()))
+        self.details = details
+
+
+class NotPermitted(PermissionError):
+    pass
+
+
+def find_csp(name_or_slug: str) -> Csp | None:
+    needle = name_or_slug.strip().lower()
+    return db.session.scalar(
+        select(Csp).where((func.lower(Csp.name) == needle) | (Csp.slug == needle))
+    )
+
+
+def agency_codes() -> dict[str, str]:
+    """Known agency terms: code -> label."""
+    rows = db.session.execute(
+        select(VocabularyTerm.code, VocabularyTerm.label).where(
+            VocabularyTerm.vocabulary == "agency"
+        )
+    )
+    return {code: label for code, label in rows}
+
+
+def normalise_agencies(values: list[str]) -> list[str]:
+    """Map agency codes or labels to codes; unknown ones are a field error."""
+    known = agency_codes()
+    by_label = {label.lower(): code for code, label in known.items()}
+    codes, unknown = [], []
+    for value in values:
+        code = value if value in known else by_label.get(value.strip().lower())
+        if code is None:
+            unknown.append(value)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        raise ReviewInputError({"agencies": f"unknown agency: {', '.join(unknown)}"})
+    return codes
+
+
+def next_reference(csp: Csp, year: int) -> str:
+    prefix = f"DHR-{csp.slug.upper().replace('_', '-')}-{year}-"
+    existing = db.session.scalars(
+        select(Review.reference).where(Review.reference.like(prefix + "%"))
+    ).all()
+    numbers = [int(ref.rsplit("-", 1)[1]) for ref in existing if ref.rsplit("-", 1)[1].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def create_review(actor: User, fields: dict[str, Any]) -> Review:
+    """Record a police notification as a new review in state `notified`."""
+    csp = find_csp(fields["csp"])
+    if csp is None:
+        raise ReviewInputError({"csp": f"unknown CSP: {fields['csp']}"})
+    if not can_create_review_in(actor, csp):
+        raise NotPermitted(f"you cannot record reviews for {csp.name}")
+    values = {k: v for k, v in fields.items() if k != "csp"}
+    values["agencies"] = normalise_agencies(values.get("agencies") or [])
+    review = Review(csp=csp, **values)
+    review.reference = next_reference(csp, review.notification_date.year)
+    db.session.add(review)
+    db.session.flush()
+    record("review.notified", review, actor, _audit_view(values), review_id=review.id,
+           to_state="notified")
+    return review
+
+
+def update_review(actor: User, review: Review, changes: dict[str, Any]) -> Review:
+    """Change the review's facts (never its state); audit old and new values."""
+    if "csp" in changes:
+        csp = find_csp(changes.pop("csp"))
+        if csp is None:
+            raise ReviewInputError({"csp": "unknown CSP"})
+        if not can_create_review_in(actor, csp):
+            raise NotPermitted(f"you cannot move reviews to {csp.name}")
+        if csp.id != review.csp_id:
+            changes["csp_id"] = csp.id
+    if "agencies" in changes:
+        changes["agencies"] = normalise_agencies(changes["agencies"] or [])
+    date_of_death = changes.get("date_of_death", review.date_of_death)
+    notified = changes.get("notification_date", review.notification_date)
+    if notified < date_of_death:
+        raise ReviewInputError({"notification_date": "must not be before the date of death"})
+    before = {k: getattr(review, k) for k in changes}
+    for key, value in changes.items():
+        setattr(review, key, value)
+    review.lock_version += 1
+    db.session.flush()
+    record("review.updated", review, actor,
+           {"before": _audit_view(before), "after": _audit_view(changes)}, review_id=review.id)
+    return review
+
+
+def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe copy; identifying terms are noted as changed, never copied into the log."""
+    safe: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "identifying_terms":
+            safe[key] = f"{len(value or [])} terms"
+        elif hasattr(value, "isoformat"):
+            safe[key] = value.isoformat()
+        else:
+            safe[key] = value
+    return safe

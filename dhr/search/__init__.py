@@ -1,0 +1,1 @@
+"""Full-text search behind an interface; Whoosh is the embedded default backend."""

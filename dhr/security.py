@@ -1,0 +1,60 @@
+"""Deny by default, and the security headers on every response."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from dhr.auth.tokens import user_for_token
+
+# The only endpoints anyone may reach without signing in.
+ANONYMOUS_ENDPOINTS = frozenset(
+    {"auth.login", "api.health", "api.openapi", "static", "assets.govuk", "web.favicon"}
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _api_error(status: int, code: str, message: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "details": None}})
+    response.status_code = status
+    return response
+
+
+def _authenticate() -> Response | None:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in ANONYMOUS_ENDPOINTS:
+        return None  # unknown URLs fall through to 404
+    if request.blueprint == "api":
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return _api_error(401, "unauthorized", "a valid bearer token is required")
+        g.user = user
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    g.user = current_user._get_current_object()
+    return None
+
+
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint not in {"static", "assets.govuk"}:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(_authenticate)
+    app.after_request(_headers)

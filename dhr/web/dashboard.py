@@ -1,0 +1,48 @@
+"""The dashboard: every review the user may see, with stage and lateness."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request, send_from_directory
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from dhr.extensions import db
+from dhr.models import Csp, Notification, Review
+from dhr.permissions import can_create_reviews, visible_csps_clause, visible_reviews_clause
+from dhr.web import bp
+from dhr.workflow.clocks import clocks_for
+from dhr.workflow.states import STATE_LABELS, STATES
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    from dhr.assets import govuk_dist
+
+    return send_from_directory(govuk_dist() / "assets" / "images", "favicon.ico")
+
+
+@bp.get("/")
+def dashboard() -> ResponseReturnValue:
+    user = g.user
+    state = request.args.get("state") or ""
+    csp_id = request.args.get("csp", type=int)
+    overdue_only = request.args.get("overdue") == "1"
+    stmt = select(Review).where(visible_reviews_clause(user))
+    if state in STATES:
+        stmt = stmt.where(Review.state == state)
+    if csp_id:
+        stmt = stmt.where(Review.csp_id == csp_id)
+    reviews = db.session.scalars(stmt.order_by(Review.notification_date.desc())).all()
+    rows = [(review, clocks_for(review)) for review in reviews]
+    if overdue_only:
+        rows = [row for row in rows if row[1].overdue]
+    csps = db.session.scalars(select(Csp).where(visible_csps_clause(user)).order_by(Csp.name))
+    notices = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc()).limit(3)
+    ).all()
+    return render_template(
+        "dashboard.html", rows=rows, csps=list(csps), states=STATE_LABELS, state=state,
+        csp_id=csp_id, overdue_only=overdue_only, notices=notices,
+        can_create=can_create_reviews(user),
+    )

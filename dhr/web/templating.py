@@ -1,0 +1,36 @@
+"""Jinja helpers shared by all templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g
+
+from dhr.workflow.states import STATE_LABELS
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value.strftime('%B %Y, %H:%M')}"
+
+
+def humanise(code: str | None) -> str:
+    return (code or "").replace("_", " ").capitalize()
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["humanise"] = humanise
+    app.jinja_env.filters["state_label"] = lambda s: STATE_LABELS.get(s, humanise(s))
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {"review_label": app.config["REVIEW_LABEL"], "user": g.get("user")}

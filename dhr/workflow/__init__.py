@@ -1,0 +1,1 @@
+"""The review lifecycle: states, events, guards, clocks, agency requests and chair allocation."""

@@ -1,0 +1,166 @@
+"""Fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when
+DHR_TEST_DATABASE_URL is set), users of every role, and an API client with tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from dhr import create_app
+from dhr.accounts import create_user
+from dhr.auth.tokens import issue_token
+from dhr.extensions import db
+from dhr.models import PoolMember, Review, User
+from dhr.reference_data import load_organisation, load_reference_data
+from dhr.reviews import create_review
+
+PG_URL = os.environ.get("DHR_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple"
+ROLES_ALL = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")
+
+
+def _database_url(tmp_path) -> str:
+    return PG_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def _reset_postgres(app: Flask) -> None:
+    """Drop and recreate every table, so no test sees another's rows."""
+    with app.app_context():
+        db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.session.commit()
+        db.create_all()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> Iterator[Flask]:
+    monkeypatch.setenv("DHR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DHR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DHR_BROKER_URL", raising=False)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "CELERY": {"task_always_eager": True},
+    })
+    if PG_URL:
+        _reset_postgres(app)
+    with app.app_context():
+        if not PG_URL:
+            db.create_all()
+        load_reference_data("hertfordshire")
+        load_organisation("herefordshire")
+        db.session.commit()
+        yield app
+        db.session.remove()
+        if not PG_URL:
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """make_user(role, csps=["Dacorum"], area="Hertfordshire") -> User (password PASSWORD)."""
+    counter = {"n": 0}
+
+    def _make(role: str, csps: list[str] | None = None, area: str | None = None,
+              email: str | None = None) -> User:
+        counter["n"] += 1
+        if csps is None and role == "csp_manager":
+            csps = ["Dacorum"]
+        if area is None and role in {"coordinator", "subgroup_member"} and not csps:
+            area = "Hertfordshire"
+        user = create_user(email=email or f"{role}{counter['n']}@test.example", role=role,
+                           csp_names=csps or [], area_name=area, name=f"Test {role}",
+                           password=PASSWORD)
+        if role == "chair":
+            db.session.add(PoolMember(name=user.name, email=user.email, user=user))
+        db.session.commit()
+        return user
+
+    return _make
+
+
+class Api:
+    """A JSON client that signs every request with a user's bearer token."""
+
+    def __init__(self, client: FlaskClient, user: User):
+        self.client = client
+        self.user = user
+        self.token = issue_token(user)
+        db.session.commit()
+
+    def _call(self, method: str, path: str, **kwargs: Any):
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        return self.client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, **kw: Any):
+        return self._call("GET", path, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any):
+        return self._call("POST", path, json=json, **kw)
+
+    def patch(self, path: str, json: Any = None, **kw: Any):
+        return self._call("PATCH", path, json=json, **kw)
+
+    def put(self, path: str, json: Any = None, **kw: Any):
+        return self._call("PUT", path, json=json, **kw)
+
+
+@pytest.fixture
+def api_as(client: FlaskClient, make_user):
+    """api_as("csp_manager") or api_as(user) -> Api signed as that user."""
+
+    def _as(role_or_user: str | User, **kwargs: Any) -> Api:
+        user = role_or_user if isinstance(role_or_user, User) else make_user(role_or_user, **kwargs)
+        return Api(client, user)
+
+    return _as
+
+
+def review_fields(**overrides: Any) -> dict[str, Any]:
+    fields = {
+        "csp": "Dacorum",
+        "victim_pseudonym": "Adult A",
+        "date_of_death": date(2024, 1, 31),
+        "notification_date": date(2024, 2, 2),
+        "death_type": "intimate_partner_homicide",
+        "review_type": "full",
+        "deceased_16_plus": 1,
+        "children_under_16": 2,
+        "agencies": ["police", "housing"],
+        "identifying_terms": ["Jane Realname", "12 Orchard Close"],
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def make_review(app: Flask, make_user):
+    """make_review(csp="Dacorum", **fields) -> Review in state notified."""
+    admin = {}
+
+    def _make(**overrides: Any) -> Review:
+        if "user" not in admin:
+            admin["user"] = make_user("admin")
+        review = create_review(admin["user"], review_fields(**overrides))
+        db.session.commit()
+        return review
+
+    return _make
+
+
+def sign_in(client: FlaskClient, user: User, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": user.email, "password": password})

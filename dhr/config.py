@@ -90,7 +90,7 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
             raise ConfigError(f"DHR_BROKER_URL={url!r} must be a redis:// URL")
         return {"broker_url": url, "broker_transport_options": {}}
     queue_dir = data_dir / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (queue_dir / sub).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -98,6 +98,7 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
             "data_folder_in": str(queue_dir / "queue"),
             "data_folder_out": str(queue_dir / "queue"),
             "processed_folder": str(queue_dir / "processed"),
+            "control_folder": str(queue_dir / "control"),
             "store_processed": False,
         },
     }

@@ -15,6 +15,7 @@ from flask_migrate import upgrade as alembic_upgrade
 from flask_migrate.cli import db as db_group
 from sqlalchemy import func, select
 
+from dhr.config import ConfigError
 from dhr.extensions import db
 from dhr.models import ROLES, Area, User
 
@@ -169,7 +170,11 @@ def main() -> None:
     group = FlaskGroup(create_app=create_app, add_default_commands=False, load_dotenv=False)
     group.add_command(shell_command)
     group.add_command(routes_command)
-    group()
+    try:
+        group()
+    except ConfigError as exc:  # a setting that cannot work: say which, not a traceback
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
 
 
 __all__ = ["Area", "main", "register_commands"]

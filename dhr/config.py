@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -63,20 +67,46 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
         return configured
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        # Written in full to a private temporary file, then linked into place: readable by the
+        # owner only, and when two processes start at once both end up with the same key.
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, key_file)
+        finally:
+            os.unlink(tmp)
+    key = key_file.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{key_file} (the generated DHR_SECRET_KEY) is damaged: delete it")
+    return key
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, fit for an error message or a log."""
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _database_url(env: dict[str, str], data_dir: Path) -> str:
-    url = env.get("DHR_DATABASE_URL") or f"sqlite:///{data_dir / 'dhr.sqlite'}"
+    configured = env.get("DHR_DATABASE_URL")
+    url = configured or f"sqlite:///{data_dir / 'dhr.sqlite'}"
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"DHR_DATABASE_URL={url!r} is not a database URL") from None
+        raise ConfigError(
+            f"DHR_DATABASE_URL={_redact(url)!r} is not a database URL "
+            "(for example postgresql://user@host/dbname)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in {"sqlite", "postgresql"}:
         raise ConfigError(f"DHR_DATABASE_URL uses {backend!r}; only sqlite and postgresql work")
+    if backend == "sqlite" and configured and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise ConfigError(
+                f"DHR_DATABASE_URL={_redact(url)!r}: the folder {str(folder)!r} does not exist"
+            )
     if backend == "postgresql" and parsed.drivername in {"postgresql", "postgres"}:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return url
@@ -87,11 +117,24 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
     url = env.get("DHR_BROKER_URL")
     if url:
         if not url.startswith(("redis://", "rediss://")):
-            raise ConfigError(f"DHR_BROKER_URL={url!r} must be a redis:// URL")
+            raise ConfigError(f"DHR_BROKER_URL={_redact(url)!r} must be a redis:// URL")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+            database = parts.path.strip("/")
+        except ValueError as exc:
+            raise ConfigError(f"DHR_BROKER_URL={_redact(url)!r} is not usable: {exc}") from None
+        if database and not database.isdigit():
+            raise ConfigError(
+                f"DHR_BROKER_URL={_redact(url)!r}: the Redis database must be a number"
+            )
         return {"broker_url": url, "broker_transport_options": {}}
-    queue_dir = data_dir / "broker"
-    for sub in ("queue", "processed", "control"):
-        (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        queue_dir = data_dir / "broker"
+        for sub in ("queue", "processed", "control"):
+            (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"DHR_DATA_DIR: cannot make the job queue folders: {exc}") from None
     return {
         "broker_url": "filesystem://",
         "broker_transport_options": {
@@ -147,6 +190,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
             "worker_hijack_root_logger": False,
             "beat_schedule": {
                 "heartbeat": {"task": "dhr.jobs.heartbeat", "schedule": 60.0},
+                "chase-agency-requests": {
+                    "task": "dhr.workflow.agency_requests.chase_overdue", "schedule": 300.0,
+                },
             },
         },
     }

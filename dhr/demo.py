@@ -17,6 +17,7 @@ from dhr.models import PoolMember, Review, User
 from dhr.reference_data import load_organisation
 from dhr.reviews import find_csp, next_reference
 from dhr.workflow.clocks import add_months
+from dhr.workflow.pool import add_demo_pool
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_ADMIN = "admin@dhr.example"
@@ -143,4 +144,5 @@ def load_demo(today: date | None = None) -> bool:
         died = notified - timedelta(days=4)
         _add_review(csp, notified, died, state, death_type, "full", pseudonym, 1, index % 3,
                     chairs[index % len(chairs)])
+    add_demo_pool(today)
     return True

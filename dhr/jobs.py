@@ -32,11 +32,19 @@ def celery_init_app(app: Flask) -> Celery:
 
 
 def enqueue(task: Task, *args: object) -> None:
-    """Send a task; in eager mode (tests without a broker) run it here and now."""
+    """Send a task (called after commit).
+
+    In eager mode (tests) the task runs here and now and its errors propagate, so tests see
+    them. Otherwise a broker that cannot be reached is logged, not turned into an error page
+    for a user whose change has already been committed (health then reports jobs degraded).
+    """
     if current_app.config["CELERY"].get("task_always_eager"):
-        task.apply(args=args)
-    else:
+        task.apply(args=args, throw=True)
+        return
+    try:
         task.delay(*args)
+    except Exception:
+        current_app.logger.exception("could not queue %s%r", task.name, args)
 
 
 @shared_task(name="dhr.jobs.heartbeat", ignore_result=True)

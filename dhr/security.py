@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, g, jsonify, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from dhr.auth.tokens import user_for_token
 
@@ -55,6 +58,17 @@ def _headers(response: Response) -> Response:
     return response
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` up to the largest integer the databases store: a longer number in a URL
+    is simply not found, instead of overflowing the SQLite driver (a 500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def install(app: Flask) -> None:
+    """Call before any blueprint is registered (the converter applies to routes added later)."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(_authenticate)
     app.after_request(_headers)

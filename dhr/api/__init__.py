@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from dhr.api import errors, meta, reviews  # noqa: E402,F401 - registers routes
+from dhr.api import (  # noqa: E402,F401 - registers routes
+    agency_requests,
+    chairs,
+    documents,
+    errors,
+    meta,
+    reviews,
+    transitions,
+)
+from learning import api as learning_api  # noqa: E402,F401 - recommendations' routes

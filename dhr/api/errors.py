@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from dhr.api import bp
 
@@ -69,9 +69,17 @@ _HTTP_CODES = {
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     code = _HTTP_CODES.get(status, "error")
-    return error_response(ApiError(status, code, exc.description or code))
+    message = exc.description or code
+    body = {"error": {"code": code, "message": message, "details": None}}
+    kept = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}  # e.g. Allow
+    return jsonify(body), status, kept
 
 
-def json_404(_exc: Exception) -> ResponseReturnValue:
-    """Unknown URLs under /api/v1 (not routed to the blueprint) still answer in JSON."""
-    return error_response(ApiError(404, "not_found", "no such resource"))
+@bp.app_errorhandler(NotFound)
+@bp.app_errorhandler(MethodNotAllowed)
+def _routing_error(exc: HTTPException) -> ResponseReturnValue:
+    """Unknown URLs and methods under /api/v1 never reach the blueprint's own handlers
+    (routing fails first), yet an API client must still get JSON; pages keep HTML."""
+    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
+        return _http_error(exc)
+    return exc

@@ -12,7 +12,6 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
@@ -74,12 +73,13 @@ class ReviewPatch(ReviewDates):
     identifying_terms: list[ShortText] | None = Field(default=None, max_length=100)
     legal_basis: ShortText | None = None
 
-    @model_validator(mode="after")
-    def _no_nulls(self) -> ReviewPatch:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("*")
+    @classmethod
+    def _no_nulls(cls, value: object) -> object:
+        """Leave a field out to keep it; null is refused (runs only for fields given)."""
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class ReviewListQuery(Strict):
@@ -111,6 +111,7 @@ class ReviewOut(BaseModel):
     reference: str
     csp: str
     state: str
+    lock_version: int = Field(description="send as expected_version with a transition")
     paused: bool
     pause_reason: str | None
     withdrawn: bool

@@ -40,6 +40,7 @@ def review_out(review: Review, user: User, *, with_history: bool = True) -> Revi
     restricted = sees_restricted_detail(user)
     out = ReviewOut(
         id=review.id, reference=review.reference, csp=review.csp.name, state=review.state,
+        lock_version=review.lock_version,
         paused=review.is_paused, pause_reason=review.pause_reason if restricted else None,
         withdrawn=review.is_withdrawn, withheld=review.is_withheld, directed=review.is_directed,
         victim_pseudonym=review.victim_pseudonym, death_type=review.death_type,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +13,8 @@ from dhr.models import ApiToken, User
 from dhr.models.types import utcnow
 
 PREFIX = "dhr_"
+# How stale last_used_dt may get: recording every single call would be a write per request.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -34,5 +37,10 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.is_enabled:
         return None
-    row.last_used_dt = utcnow()
+    now = utcnow()
+    last = row.last_used_dt
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) > TOUCH_EVERY:
+        # Committed here: a GET never commits, and the view's errors roll back the session.
+        row.last_used_dt = now
+        db.session.commit()
     return row.user

@@ -30,16 +30,21 @@ def _load_user(user_id: str) -> User | None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[
-        DataRequired("Enter your email address"), Email("Enter a valid email address"),
-        Length(max=254)])
+    # Stripped: phones and password managers often add a trailing space.
+    email = EmailField("Email address", filters=[lambda value: (value or "").strip()],
+                       validators=[DataRequired("Enter your email address"),
+                                   Email("Enter a valid email address"), Length(max=254)])
     password = PasswordField("Password", validators=[
         DataRequired("Enter your password"), Length(max=1024)])
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: never redirect a user off the site after sign-in."""
-    if not target:
+    """Only same-site relative paths: never redirect a user off the site after sign-in.
+
+    Browsers read a backslash as a slash and drop tabs and newlines inside a URL, so a
+    path such as "/" + backslash + "evil.example" would lead off the site: refuse them all.
+    """
+    if not target or any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in target):
         return url_for("web.dashboard")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

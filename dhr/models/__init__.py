@@ -1,9 +1,12 @@
 """All database models, importable from one place (Alembic autogenerate sees them all)."""
 
+from dhr.models.agency_requests import AgencyRequest
+from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
+from dhr.models.documents import Document, DocumentVersion
 from dhr.models.jobs import JobHeartbeat, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
-from dhr.models.pool import PoolMember
+from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
 from dhr.models.users import ROLES, ApiToken, User
 
@@ -11,14 +14,21 @@ __all__ = [
     "DEATH_TYPES",
     "REVIEW_TYPES",
     "ROLES",
+    "AgencyRequest",
     "ApiToken",
     "Area",
     "AuditEntry",
+    "ConflictOfInterest",
     "Csp",
+    "Document",
+    "DocumentVersion",
+    "HoAmendment",
+    "Invitation",
     "JobHeartbeat",
     "Notification",
     "PoolMember",
     "Review",
+    "TrainingRecord",
     "User",
     "VocabularyTerm",
 ]

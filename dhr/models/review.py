@@ -22,6 +22,8 @@ DEATH_TYPES = (
     "other",
 )
 REVIEW_TYPES = ("full", "proportionate")
+FAMILY_CONTACT = ("made", "declined", "not_possible")
+HO_OUTCOMES = ("approved", "approved_subject_to_amendments", "resubmit")
 DEFAULT_LEGAL_BASIS = "s.9 Domestic Violence, Crime and Victims Act 2004"
 
 
@@ -32,6 +34,10 @@ class Review(db.Model):
         CheckConstraint("deceased_16_plus >= 1", name="at_least_one_deceased"),
         CheckConstraint("children_under_16 >= 0", name="children_not_negative"),
         CheckConstraint("paused_days >= 0", name="paused_days_not_negative"),
+        CheckConstraint("NOT is_paused OR paused_since_date IS NOT NULL",
+                        name="paused_has_start"),
+        CheckConstraint("NOT is_withheld OR state IN ('published', 'closed')",
+                        name="withheld_only_when_published"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +74,38 @@ class Review(db.Model):
     published_url: Mapped[str | None] = mapped_column(String(500))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("pool_members.id"), index=True)
     report_writer_id: Mapped[int | None] = mapped_column(ForeignKey("pool_members.id"))
+
+    # Facts recorded by the lifecycle events (DOMAIN.md section 2); the audit history keeps
+    # every event's data, these hold the latest value for pages, guards and reports.
+    pause_expected_end_date: Mapped[date | None]
+    no_review_letter_date: Mapped[date | None]
+    chair_appointed_date: Mapped[date | None]
+    tor_agreed_date: Mapped[date | None]
+    panel_agencies: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    family_contact: Mapped[str | None] = mapped_column(
+        StrEnum(*FAMILY_CONTACT, name="family_contact"))
+    family_contact_note: Mapped[str | None] = mapped_column(Text)
+    information_completed_date: Mapped[date | None]
+    local_qa_submitted_date: Mapped[date | None]
+    is_family_consulted_on_draft: Mapped[bool | None]
+    family_draft_note: Mapped[str | None] = mapped_column(Text)
+    local_qa_returned_date: Mapped[date | None]
+    local_qa_return_comments: Mapped[str | None] = mapped_column(Text)
+    local_qa_approved_date: Mapped[date | None]
+    local_qa_approval_comments: Mapped[str | None] = mapped_column(Text)
+    csp_signoff_date: Mapped[date | None]
+    ho_outcome: Mapped[str | None] = mapped_column(StrEnum(*HO_OUTCOMES, name="ho_outcome"))
+    ho_letter_date: Mapped[date | None]
+    # Latest version numbers of the reports when the Home Office outcome was recorded, so
+    # complete_amendments can tell that the report was revised since.
+    ho_outcome_versions: Mapped[dict[str, int] | None] = mapped_column(JsonType)
+    amendments_completed_date: Mapped[date | None]
+    dac_copy_sent_date: Mapped[date | None]
+    withheld_date: Mapped[date | None]
+    withheld_reason: Mapped[str | None] = mapped_column(Text)
+    closed_date: Mapped[date | None]
+    withdrawn_date: Mapped[date | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
     created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from dhr.web import dashboard, review_pages  # noqa: E402,F401 - registers routes
+from dhr.web import artefact_pages, dashboard, pool_pages, review_pages  # noqa: E402,F401

@@ -26,6 +26,8 @@ def dashboard() -> ResponseReturnValue:
     user = g.user
     state = request.args.get("state") or ""
     csp_id = request.args.get("csp", type=int)
+    if csp_id is not None and not 0 < csp_id < 2**63:
+        csp_id = None  # like "abc": no such CSP, so no filter (and no database overflow)
     overdue_only = request.args.get("overdue") == "1"
     stmt = select(Review).where(visible_reviews_clause(user))
     if state in STATES:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -12,7 +15,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
@@ -24,26 +35,71 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class _PlainMessage(Field):
+    """A field whose unparseable input gets one message in GOV.UK words ('Enter the date of
+    death as a real date'), instead of WTForms' generic 'Not a valid date value.' followed
+    by the range check's message about the same input."""
+
+    def __init__(self, *args: Any, invalid: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.invalid) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()  # the message is already there; nothing else to check
+        try:
+            super().pre_validate(form)
+        except ValidationError:  # a value that is not one of the choices
+            raise ValidationError(self.invalid) from None
+
+
+class GovDateField(_PlainMessage, DateField):
+    pass
+
+
+class GovIntegerField(_PlainMessage, IntegerField):
+    pass
+
+
+class GovSelectField(_PlainMessage, SelectField):
+    pass
+
+
 class NotificationForm(FlaskForm):
-    csp = SelectField("Community Safety Partnership", validators=[
-        DataRequired("Select the CSP where the victim lived")])
+    csp = GovSelectField(
+        "Community Safety Partnership", invalid="Select the CSP where the victim lived",
+        validators=[DataRequired("Select the CSP where the victim lived")])
     victim_pseudonym = StringField(
         "Victim pseudonym",
         description="What will be published, for example 'Adult A' or a name the family chose.",
         validators=[DataRequired("Enter a pseudonym for the victim"), Length(max=120)])
-    date_of_death = DateField("Date of death", validators=[
-        InputRequired("Enter the date of death as a real date")])
-    notification_date = DateField("Date the police notified the CSP", validators=[
-        InputRequired("Enter the notification date as a real date")])
-    death_type = SelectField("Type of death", choices=[(t, humanise(t)) for t in DEATH_TYPES])
+    date_of_death = GovDateField(
+        "Date of death", invalid="Enter the date of death as a real date",
+        validators=[InputRequired("Enter the date of death as a real date")])
+    notification_date = GovDateField(
+        "Date the police notified the CSP", invalid="Enter the notification date as a real date",
+        validators=[InputRequired("Enter the notification date as a real date")])
+    death_type = GovSelectField(
+        "Type of death", invalid="Select the type of death",
+        choices=[(t, humanise(t)) for t in DEATH_TYPES])
     review_type = RadioField("Type of review", default="full",
                              choices=[(t, humanise(t)) for t in REVIEW_TYPES])
-    deceased_16_plus = IntegerField("Number of deceased aged 16 or over", default=1,
-                                    validators=[InputRequired("Enter a number"),
-                                                NumberRange(1, 50, "Enter a number from 1 to 50")])
-    children_under_16 = IntegerField("Children under 16 in the household", default=0,
-                                     validators=[InputRequired("Enter a number"),
-                                                 NumberRange(0, 50, "Enter a number from 0 to 50")])
+    deceased_16_plus = GovIntegerField(
+        "Number of deceased aged 16 or over", default=1,
+        invalid="Enter the number of deceased aged 16 or over as a whole number",
+        validators=[InputRequired("Enter the number of deceased aged 16 or over"),
+                    NumberRange(1, 50, "Enter a number of deceased from 1 to 50")])
+    children_under_16 = GovIntegerField(
+        "Children under 16 in the household", default=0,
+        invalid="Enter the number of children under 16 as a whole number",
+        validators=[InputRequired("Enter the number of children under 16"),
+                    NumberRange(0, 50, "Enter a number of children from 0 to 50")])
     agencies = CheckboxesField("Agencies known to have had contact", validators=[Optional()])
     identifying_terms = TextAreaField(
         "Restricted identifying terms",

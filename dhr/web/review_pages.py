@@ -1,6 +1,11 @@
-"""A review's page and the form to record a new notification."""
+"""A review's page (GOV.UK task list of its stages, what is missing for the next step, the
+history), the form for each lifecycle event, and the form to record a new notification."""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -11,7 +16,7 @@ from dhr.api.errors import pydantic_details
 from dhr.api.schemas import ReviewCreate
 from dhr.api.serialize import review_history
 from dhr.extensions import db
-from dhr.models import Csp, Review, VocabularyTerm
+from dhr.models import AuditEntry, Csp, HoAmendment, PoolMember, Review, VocabularyTerm
 from dhr.permissions import (
     can_create_review_in,
     can_create_reviews,
@@ -21,8 +26,29 @@ from dhr.permissions import (
 )
 from dhr.reviews import NotPermitted, ReviewInputError, agency_codes, create_review
 from dhr.web import bp
+from dhr.web.event_forms import date_errors, field_specs, form_data, make_form
 from dhr.web.forms import NotificationForm
-from dhr.workflow.clocks import clocks_for
+from dhr.web.templating import format_date, humanise
+from dhr.workflow.allocation import rank_candidates
+from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
+from dhr.workflow.clocks import Clocks, clocks_for
+from dhr.workflow.engine import (
+    EventDataInvalid,
+    EventNotPermitted,
+    EventOption,
+    GuardFailed,
+    IllegalTransition,
+    ReviewNotVisible,
+    StaleReview,
+    TransitionError,
+    available_events,
+    may_send,
+    possible_events,
+    send_event,
+)
+from dhr.workflow.events import EVENT_DATA, PAUSE_REASON_LABELS
+from dhr.workflow.states import STATE_LABELS
+from dhr.workflow.table import EVENT_LABELS, EVENTS
 
 
 def visible_review_or_404(review_id: int) -> Review:
@@ -32,22 +58,285 @@ def visible_review_or_404(review_id: int) -> Review:
     return review
 
 
+# --- the task list --------------------------------------------------------------------------
+
+# (key, name, the states in which this stage is the one in progress)
+STAGES = (
+    ("decision", "Decide whether to hold a review", ("notified",)),
+    ("scrutiny", "Home Office scrutiny of the decision not to review",
+     ("no_review_ho_scrutiny",)),
+    ("chair", "Appoint an independent chair", ("chair_appointment",)),
+    ("scope", "Convene the panel and agree the terms of reference", ("panel_and_scope",)),
+    ("information", "Gather information from agencies (IMRs, chronologies)",
+     ("information_gathering",)),
+    ("drafting", "Draft the overview report, executive summary and action plan", ("drafting",)),
+    ("local_qa", "Local quality assurance by the DHR sub-group", ("local_qa",)),
+    ("submission", "CSP sign-off and submission to the Home Office",
+     ("ready_for_submission",)),
+    ("home_office", "Home Office quality assurance", ("home_office_qa", "ho_amendments")),
+    ("publication", "Publication", ("publication_pending",)),
+    ("monitoring", "Monitor the action plan and close the review", ("published",)),
+)
+# Events offered beside the stages rather than as their next step.
+SIDE_EVENTS = frozenset({"pause", "withdraw"})
+# Stages whose lateness the statutory completion clock measures (completion = submission).
+BEFORE_SUBMISSION = frozenset({"chair", "scope", "information", "drafting", "local_qa",
+                               "submission"})
+
+
+@dataclass
+class Stage:
+    key: str
+    name: str
+    status: str  # completed, in_progress, overdue, paused, cannot_start, not_needed, withdrawn
+    hint: str = ""
+    options: list[EventOption] = field(default_factory=list)
+
+
+def _withdrawn_from(review: Review) -> str | None:
+    return db.session.scalar(
+        select(AuditEntry.from_state)
+        .where(AuditEntry.review_id == review.id, AuditEntry.action == "event.withdraw")
+        .order_by(AuditEntry.id.desc()).limit(1)
+    )
+
+
+def _stage_of(state: str | None) -> str | None:
+    for key, _, states in STAGES:
+        if state in states:
+            return key
+    return None
+
+
+def stages_for(review: Review, clocks: Clocks, options: list[EventOption]) -> list[Stage]:
+    """The stages of the review with their status, in the GOV.UK task list's terms."""
+    state = review.state
+    if state == "withdrawn":  # show where it stopped
+        state = _withdrawn_from(review) or "notified"
+    if state in {"no_review_ho_scrutiny", "closed_no_review"}:
+        keys = ["decision", "scrutiny"]
+    else:
+        keys = [key for key, _, _ in STAGES if key != "scrutiny" or review.is_directed]
+    current = _stage_of(state)
+    finished = review.state in {"closed", "closed_no_review"}
+    result = []
+    position = keys.index(current) if current in keys else len(keys)
+    for index, key in enumerate(keys):
+        name = next(n for k, n, _ in STAGES if k == key)
+        if finished or index < position:
+            status = "completed"
+        elif index > position:
+            status = "not_needed" if review.state == "withdrawn" else "cannot_start"
+        elif review.state == "withdrawn":
+            status = "withdrawn"
+        elif review.is_paused:
+            status = "paused"
+        elif (key == "decision" and clocks.decision_overdue) or (
+                key in BEFORE_SUBMISSION and clocks.completion_overdue):
+            status = "overdue"
+        else:
+            status = "in_progress"
+        stage = Stage(key, name, status)
+        if status in {"in_progress", "overdue", "paused"}:
+            stage.options = [o for o in options if o.event not in SIDE_EVENTS]
+        result.append(stage)
+    return result
+
+
+def _spoken(value: Any, agencies: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        try:
+            return format_date(dt.date.fromisoformat(value)) if len(value) == 10 else value
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return "; ".join(_spoken(agencies.get(v, v) if isinstance(v, str) else v, agencies)
+                         for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{humanise(k)} version {v}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+def history_details(entry: AuditEntry, agencies: dict[str, str]) -> list[tuple[str, str]]:
+    """The data an event recorded, as (label, words) for the timeline."""
+    event = entry.action.removeprefix("event.")
+    if event == entry.action or event not in EVENT_DATA:
+        return []
+    fields = EVENT_DATA[event].model_fields
+    rows = []
+    for key, value in (entry.data or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        title = fields[key].title if key in fields and fields[key].title else humanise(key)
+        rows.append((title, _spoken(value, agencies)))
+    return rows
+
+
+def _pause_note(review: Review) -> str:
+    if not review.is_paused:
+        return ""
+    return PAUSE_REASON_LABELS.get(review.pause_reason or "", review.pause_reason or "")
+
+
 @bp.get("/reviews/<int:review_id>")
 def review_page(review_id: int) -> ResponseReturnValue:
     review = visible_review_or_404(review_id)
     restricted = sees_restricted_detail(g.user)
+    clocks = clocks_for(review)
+    options = available_events(review, g.user) if restricted else []
+    amendments = amendments_for(review) if restricted else []
     agencies = agency_codes()
     return render_template(
-        "review.html", review=review, clocks=clocks_for(review),
+        "review.html", review=review, clocks=clocks,
         history=review_history(review) if restricted else [],
         restricted=restricted, can_edit=can_edit_review(g.user, review),
-        agency_labels=agencies,
+        agency_labels=agencies, history_details=history_details,
+        stages=stages_for(review, clocks, options),
+        options=options, event_labels=EVENT_LABELS, pause_reason=_pause_note(review),
+        amendments=amendments,
+        can_mark_amendments=(review.state == "ho_amendments"
+                             and may_send(g.user, review, "complete_amendments")),
     )
 
 
+# --- the event forms ------------------------------------------------------------------------
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    members = db.session.scalars(select(PoolMember).order_by(PoolMember.name))
+    agencies = db.session.scalars(
+        select(VocabularyTerm).where(VocabularyTerm.vocabulary == "agency",
+                                     VocabularyTerm.is_active)
+        .order_by(VocabularyTerm.position))
+    return {"pool": [(str(m.id), m.name) for m in members],
+            "agencies": [(t.code, t.label) for t in agencies]}
+
+
+def _candidates(review: Review) -> list[Any]:
+    return rank_candidates(review, viewer=g.user)
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@bp.route("/reviews/<int:review_id>/events/<event>", methods=["GET", "POST"])
+def review_event(review_id: int, event: str) -> ResponseReturnValue:
+    review = visible_review_or_404(review_id)
+    if event not in EVENTS:
+        abort(404)
+    if not may_send(g.user, review, event):
+        abort(403)
+    form = make_form(event, _choices())
+    problems: list[str] = []
+    status = 200
+    if form.is_submitted():
+        status, problems = _submit(review, event, form)
+        if status == 303:
+            flash(f"{EVENT_LABELS[event]}: done. The review is now at the stage "
+                  f"'{STATE_LABELS[review.state]}'.")
+            return redirect(url_for("web.review_page", review_id=review.id), 303)
+    else:
+        form.expected_version.data = str(review.lock_version)
+        if event not in possible_events(review):
+            problems = [_first_upper(_not_now(review, event))]
+            status = 409
+    options = {o.event: o for o in available_events(review, g.user)}
+    ahead = options[event].missing if event in options and not problems else []
+    candidates = _candidates(review) if event == "appoint_chair" else []
+    return render_template(
+        "events/form.html", review=review, event=event, label=EVENT_LABELS[event], form=form,
+        specs=field_specs(event), problems=problems, missing_ahead=ahead,
+        candidates=candidates,
+    ), status
+
+
+def _not_now(review: Review, event: str) -> str:
+    if review.is_paused:
+        return "the review is paused: resume it first (nothing else can happen while paused)"
+    if event == "resume":
+        return "the review is not paused"
+    return f"this cannot be done while the review is at the stage '{STATE_LABELS[review.state]}'"
+
+
+def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
+    """Send the event from the form: (303 on success, else the status and the problems)."""
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            abort(400, "The form has expired. Go back, reload the page and try again.")
+        for name, message in date_errors(form).items():
+            getattr(form, name).errors = [message]
+        return 400, []
+    version = form.expected_version.data
+    expected = int(version) if version and version.isdigit() else None
+    try:
+        send_event(review, g.user, event, form_data(event, form), expected_version=expected)
+    except EventDataInvalid as exc:
+        db.session.rollback()
+        return 400, _field_problems(form, exc.details or {})
+    except GuardFailed as exc:
+        db.session.rollback()
+        return 422, [_first_upper(m) for m in exc.missing]
+    except StaleReview:
+        db.session.rollback()
+        db.session.refresh(review)
+        form.expected_version.data = str(review.lock_version)
+        return 409, [
+            "Someone else changed this review while you were filling in the form: it is now "
+            f"at the stage '{STATE_LABELS[review.state]}'"
+            f"{' and paused' if review.is_paused else ''}. Check the review, then try again."]
+    except IllegalTransition as exc:
+        db.session.rollback()
+        return 409, [_first_upper(exc.message)]
+    except (EventNotPermitted, ReviewNotVisible):
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    return 303, []
+
+
+def _field_problems(form: Any, details: dict[str, str]) -> list[str]:
+    """Put field errors on their fields; return the rest for the summary."""
+    rest = []
+    for name, message in details.items():
+        target = getattr(form, name.split(".")[0], None)
+        text = _first_upper(message)
+        if target is not None and name != "expected_version":
+            target.errors = [*target.errors, text]
+        else:
+            rest.append(text)
+    return rest
+
+
+@bp.post("/reviews/<int:review_id>/amendments/<int:amendment_id>/done")
+def amendment_done(review_id: int, amendment_id: int) -> ResponseReturnValue:
+    review = visible_review_or_404(review_id)
+    amendment = db.session.get(HoAmendment, amendment_id)
+    if amendment is None or amendment.review_id != review.id:
+        abort(404)
+    try:
+        mark_done(review, amendment, g.user, AmendmentDone())
+    except (EventNotPermitted, ReviewNotVisible):
+        db.session.rollback()
+        abort(403)
+    except TransitionError as exc:
+        db.session.rollback()
+        flash(_first_upper(exc.message) + ".")
+        return redirect(url_for("web.review_page", review_id=review.id, _anchor="amendments"),
+                        303)
+    db.session.commit()
+    flash(f"Amendment {amendment.number} marked as done.")
+    return redirect(url_for("web.review_page", review_id=review.id, _anchor="amendments"), 303)
+
+
+# --- recording a notification ---------------------------------------------------------------
+
+
 def _apply_errors(form: NotificationForm, details: dict[str, str]) -> None:
-    for field, message in details.items():
-        name = field.split(".")[0]
+    for field_name, message in details.items():
+        name = field_name.split(".")[0]
         target = getattr(form, name, None)
         if target is None:
             target = form.notification_date if "date" in message else form.csp

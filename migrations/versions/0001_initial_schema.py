@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 07:12:55.697767
+Create Date: 2026-11-23 09:19:31.071115
 
 """
 from alembic import op
@@ -108,7 +108,14 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('roles', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('last_appointed_date', sa.Date(), nullable=True),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('capacity >= 0', name=op.f('ck_pool_members_capacity_not_negative')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_pool_members_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pool_members')),
     sa.UniqueConstraint('email', name=op.f('uq_pool_members_email')),
@@ -121,6 +128,46 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_csps_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'csp_id', name=op.f('pk_user_csps'))
     )
+    op.create_table('pool_conflicts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('agency', sa.String(length=120), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['pool_members.id'], name=op.f('fk_pool_conflicts_member_id_pool_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pool_conflicts')),
+    sa.UniqueConstraint('member_id', 'agency', name=op.f('uq_pool_conflicts_member_id'))
+    )
+    with op.batch_alter_table('pool_conflicts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pool_conflicts_member_id'), ['member_id'], unique=False)
+
+    op.create_table('pool_member_areas',
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_pool_member_areas_area_id_areas'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['member_id'], ['pool_members.id'], name=op.f('fk_pool_member_areas_member_id_pool_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('member_id', 'area_id', name=op.f('pk_pool_member_areas'))
+    )
+    op.create_table('pool_member_excluded_csps',
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('csp_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['csp_id'], ['csps.id'], name=op.f('fk_pool_member_excluded_csps_csp_id_csps'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['member_id'], ['pool_members.id'], name=op.f('fk_pool_member_excluded_csps_member_id_pool_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('member_id', 'csp_id', name=op.f('pk_pool_member_excluded_csps'))
+    )
+    op.create_table('pool_training_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('home_office_chair_training', 'aafda_certificate', 'other', name='training_kind', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('completed_date', sa.Date(), nullable=False),
+    sa.Column('expires_date', sa.Date(), nullable=True),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.CheckConstraint('expires_date IS NULL OR expires_date >= completed_date', name=op.f('ck_pool_training_records_expires_after_completed')),
+    sa.ForeignKeyConstraint(['member_id'], ['pool_members.id'], name=op.f('fk_pool_training_records_member_id_pool_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pool_training_records'))
+    )
+    with op.batch_alter_table('pool_training_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pool_training_records_member_id'), ['member_id'], unique=False)
+
     op.create_table('reviews',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=80), nullable=False),
@@ -154,8 +201,36 @@ def upgrade():
     sa.Column('published_url', sa.String(length=500), nullable=True),
     sa.Column('chair_id', sa.Integer(), nullable=True),
     sa.Column('report_writer_id', sa.Integer(), nullable=True),
+    sa.Column('pause_expected_end_date', sa.Date(), nullable=True),
+    sa.Column('no_review_letter_date', sa.Date(), nullable=True),
+    sa.Column('chair_appointed_date', sa.Date(), nullable=True),
+    sa.Column('tor_agreed_date', sa.Date(), nullable=True),
+    sa.Column('panel_agencies', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('family_contact', sa.Enum('made', 'declined', 'not_possible', name='family_contact', native_enum=False, create_constraint=True, length=40), nullable=True),
+    sa.Column('family_contact_note', sa.Text(), nullable=True),
+    sa.Column('information_completed_date', sa.Date(), nullable=True),
+    sa.Column('local_qa_submitted_date', sa.Date(), nullable=True),
+    sa.Column('is_family_consulted_on_draft', sa.Boolean(), nullable=True),
+    sa.Column('family_draft_note', sa.Text(), nullable=True),
+    sa.Column('local_qa_returned_date', sa.Date(), nullable=True),
+    sa.Column('local_qa_return_comments', sa.Text(), nullable=True),
+    sa.Column('local_qa_approved_date', sa.Date(), nullable=True),
+    sa.Column('local_qa_approval_comments', sa.Text(), nullable=True),
+    sa.Column('csp_signoff_date', sa.Date(), nullable=True),
+    sa.Column('ho_outcome', sa.Enum('approved', 'approved_subject_to_amendments', 'resubmit', name='ho_outcome', native_enum=False, create_constraint=True, length=40), nullable=True),
+    sa.Column('ho_letter_date', sa.Date(), nullable=True),
+    sa.Column('ho_outcome_versions', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
+    sa.Column('amendments_completed_date', sa.Date(), nullable=True),
+    sa.Column('dac_copy_sent_date', sa.Date(), nullable=True),
+    sa.Column('withheld_date', sa.Date(), nullable=True),
+    sa.Column('withheld_reason', sa.Text(), nullable=True),
+    sa.Column('closed_date', sa.Date(), nullable=True),
+    sa.Column('withdrawn_date', sa.Date(), nullable=True),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=True),
     sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("NOT is_withheld OR state IN ('published', 'closed')", name=op.f('ck_reviews_withheld_only_when_published')),
+    sa.CheckConstraint('NOT is_paused OR paused_since_date IS NOT NULL', name=op.f('ck_reviews_paused_has_start')),
     sa.CheckConstraint('children_under_16 >= 0', name=op.f('ck_reviews_children_not_negative')),
     sa.CheckConstraint('deceased_16_plus >= 1', name=op.f('ck_reviews_at_least_one_deceased')),
     sa.CheckConstraint('notification_date >= date_of_death', name=op.f('ck_reviews_notified_after_death')),
@@ -169,6 +244,37 @@ def upgrade():
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reviews_chair_id'), ['chair_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reviews_csp_id'), ['csp_id'], unique=False)
+
+    op.create_table('agency_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('agency', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.Enum('imr', 'chronology', 'short_report', name='agency_request_kind', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('state', sa.Enum('requested', 'submitted', 'returned', 'accepted', 'waived', name='agency_request_state', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('requested_date', sa.Date(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('submitted_date', sa.Date(), nullable=True),
+    sa.Column('returned_date', sa.Date(), nullable=True),
+    sa.Column('accepted_date', sa.Date(), nullable=True),
+    sa.Column('waived_date', sa.Date(), nullable=True),
+    sa.Column('return_comments', sa.Text(), nullable=True),
+    sa.Column('waive_reason', sa.Text(), nullable=True),
+    sa.Column('last_chased_date', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("state != 'accepted' OR accepted_date IS NOT NULL", name=op.f('ck_agency_requests_accepted_has_date')),
+    sa.CheckConstraint("state != 'returned' OR (returned_date IS NOT NULL AND return_comments IS NOT NULL)", name=op.f('ck_agency_requests_returned_has_comments')),
+    sa.CheckConstraint("state != 'submitted' OR submitted_date IS NOT NULL", name=op.f('ck_agency_requests_submitted_has_date')),
+    sa.CheckConstraint("state != 'waived' OR (waived_date IS NOT NULL AND waive_reason IS NOT NULL)", name=op.f('ck_agency_requests_waived_has_reason')),
+    sa.CheckConstraint('due_date >= requested_date', name=op.f('ck_agency_requests_due_after_requested')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_agency_requests_created_by_id_users')),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_agency_requests_review_id_reviews')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_requests')),
+    sa.UniqueConstraint('review_id', 'agency', 'kind', name=op.f('uq_agency_requests_review_id'))
+    )
+    with op.batch_alter_table('agency_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agency_requests_review_id'), ['review_id'], unique=False)
 
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,22 +296,186 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_at_dt'), ['at_dt'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entries_review_id'), ['review_id'], unique=False)
 
+    op.create_table('chair_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.Enum('chair', 'report_writer', name='invitation_role', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('state', sa.Enum('invited', 'accepted', 'declined', name='invitation_state', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('invited_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('responded_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('response_note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_chair_invitations_invited_by_id_users')),
+    sa.ForeignKeyConstraint(['member_id'], ['pool_members.id'], name=op.f('fk_chair_invitations_member_id_pool_members')),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_chair_invitations_review_id_reviews')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_chair_invitations')),
+    sa.UniqueConstraint('review_id', 'member_id', 'role', name=op.f('uq_chair_invitations_review_id'))
+    )
+    with op.batch_alter_table('chair_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chair_invitations_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chair_invitations_review_id'), ['review_id'], unique=False)
+
+    op.create_table('documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('terms_of_reference', 'overview_report', 'executive_summary', 'action_plan', 'ho_letter', name='document_kind', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('latest_version', sa.Integer(), nullable=False),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_documents_review_id_reviews')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_documents')),
+    sa.UniqueConstraint('review_id', 'kind', name=op.f('uq_documents_review_id'))
+    )
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_documents_review_id'), ['review_id'], unique=False)
+
+    op.create_table('ho_amendments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('letter_date', sa.Date(), nullable=False),
+    sa.Column('is_done', sa.Boolean(), nullable=False),
+    sa.Column('done_date', sa.Date(), nullable=True),
+    sa.Column('done_note', sa.Text(), nullable=True),
+    sa.Column('done_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('NOT is_done OR done_date IS NOT NULL', name=op.f('ck_ho_amendments_done_has_date')),
+    sa.CheckConstraint('number >= 1', name=op.f('ck_ho_amendments_number_positive')),
+    sa.ForeignKeyConstraint(['done_by_id'], ['users.id'], name=op.f('fk_ho_amendments_done_by_id_users')),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_ho_amendments_review_id_reviews')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ho_amendments')),
+    sa.UniqueConstraint('review_id', 'number', name=op.f('uq_ho_amendments_review_id'))
+    )
+    with op.batch_alter_table('ho_amendments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ho_amendments_review_id'), ['review_id'], unique=False)
+
+    op.create_table('recommendations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('level', sa.Enum('local', 'regional', 'national', name='recommendation_level', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('agency', sa.String(length=120), nullable=False),
+    sa.Column('owner', sa.String(length=200), nullable=True),
+    sa.Column('due_date', sa.Date(), nullable=True),
+    sa.Column('themes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('status', sa.Enum('open', 'completed', 'closed', name='recommendation_status', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('completed_date', sa.Date(), nullable=True),
+    sa.Column('evidence', sa.Text(), nullable=True),
+    sa.Column('closed_reason', sa.Enum('not_accepted', 'superseded', 'escalated', name='recommendation_closed_reason', native_enum=False, create_constraint=True, length=40), nullable=True),
+    sa.Column('closed_note', sa.Text(), nullable=True),
+    sa.Column('closed_date', sa.Date(), nullable=True),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'open' AND completed_date IS NULL AND closed_reason IS NULL) OR (status = 'completed' AND completed_date IS NOT NULL AND closed_reason IS NULL) OR (status = 'closed' AND closed_reason IS NOT NULL AND closed_date IS NOT NULL)", name=op.f('ck_recommendations_status_fields')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_recommendations_created_by_id_users')),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_recommendations_review_id_reviews')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recommendations')),
+    sa.UniqueConstraint('review_id', 'number', name=op.f('uq_recommendations_review_id'))
+    )
+    with op.batch_alter_table('recommendations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recommendations_agency'), ['agency'], unique=False)
+        batch_op.create_index(batch_op.f('ix_recommendations_review_id'), ['review_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_recommendations_status'), ['status'], unique=False)
+
+    op.create_table('document_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('format', sa.Enum('markdown', 'file', name='document_format', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('original_filename', sa.String(length=255), nullable=True),
+    sa.Column('content_type', sa.String(length=100), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('stored_name', sa.String(length=64), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(format = 'markdown' AND body IS NOT NULL AND stored_name IS NULL) OR (format = 'file' AND body IS NULL AND stored_name IS NOT NULL AND sha256 IS NOT NULL AND original_filename IS NOT NULL AND content_type IS NOT NULL AND size_bytes IS NOT NULL)", name=op.f('ck_document_versions_format_fields')),
+    sa.CheckConstraint('version >= 1', name=op.f('ck_document_versions_version_positive')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_document_versions_author_id_users')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_versions_document_id_documents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_versions')),
+    sa.UniqueConstraint('document_id', 'version', name=op.f('uq_document_versions_document_id')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_document_versions_stored_name'))
+    )
+    with op.batch_alter_table('document_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_versions_document_id'), ['document_id'], unique=False)
+
+    op.create_table('recommendation_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recommendation_id', sa.Integer(), nullable=False),
+    sa.Column('update_date', sa.Date(), nullable=False),
+    sa.Column('impact', sa.Text(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_recommendation_updates_author_id_users')),
+    sa.ForeignKeyConstraint(['recommendation_id'], ['recommendations.id'], name=op.f('fk_recommendation_updates_recommendation_id_recommendations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recommendation_updates'))
+    )
+    with op.batch_alter_table('recommendation_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recommendation_updates_recommendation_id'), ['recommendation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('recommendation_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recommendation_updates_recommendation_id'))
+
+    op.drop_table('recommendation_updates')
+    with op.batch_alter_table('document_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_versions_document_id'))
+
+    op.drop_table('document_versions')
+    with op.batch_alter_table('recommendations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recommendations_status'))
+        batch_op.drop_index(batch_op.f('ix_recommendations_review_id'))
+        batch_op.drop_index(batch_op.f('ix_recommendations_agency'))
+
+    op.drop_table('recommendations')
+    with op.batch_alter_table('ho_amendments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ho_amendments_review_id'))
+
+    op.drop_table('ho_amendments')
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_documents_review_id'))
+
+    op.drop_table('documents')
+    with op.batch_alter_table('chair_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chair_invitations_review_id'))
+        batch_op.drop_index(batch_op.f('ix_chair_invitations_member_id'))
+
+    op.drop_table('chair_invitations')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entries_review_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_at_dt'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_actor_id'))
 
     op.drop_table('audit_entries')
+    with op.batch_alter_table('agency_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agency_requests_review_id'))
+
+    op.drop_table('agency_requests')
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reviews_csp_id'))
         batch_op.drop_index(batch_op.f('ix_reviews_chair_id'))
 
     op.drop_table('reviews')
+    with op.batch_alter_table('pool_training_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pool_training_records_member_id'))
+
+    op.drop_table('pool_training_records')
+    op.drop_table('pool_member_excluded_csps')
+    op.drop_table('pool_member_areas')
+    with op.batch_alter_table('pool_conflicts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pool_conflicts_member_id'))
+
+    op.drop_table('pool_conflicts')
     op.drop_table('user_csps')
     op.drop_table('pool_members')
     with op.batch_alter_table('notifications', schema=None) as batch_op:

@@ -1,0 +1,150 @@
+"""Agency requests (IMRs, chronologies, short reports) of a review and their lifecycle."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from flask import g, jsonify
+from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from dhr.api import bp
+from dhr.api.body import parse_body
+from dhr.api.documents import api_error
+from dhr.api.errors import forbidden, not_found
+from dhr.api.openapi import documented
+from dhr.api.reviews import load_visible_review
+from dhr.extensions import db
+from dhr.models import AgencyRequest, Review
+from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
+from dhr.workflow import agency_requests as operations
+from dhr.workflow.artefacts import ArtefactError, can_manage_requests, can_read_working_papers
+
+Kind = Literal[AGENCY_REQUEST_KINDS]  # type: ignore[valid-type]
+
+
+class AgencyRequestCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agency: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=200)]
+    kind: Kind
+    due_date: date | None = Field(default=None,
+                                  description="default: today + DHR_AGENCY_REQUEST_DUE_WEEKS")
+
+
+class AgencyRequestTransition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: Literal["submit", "accept", "return", "waive"]
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="submit/accept: {date?}; return: {comments, date?, due_date?}; "
+                    "waive: {reason, date?}",
+    )
+    expected_version: int | None = Field(
+        default=None, description="lock_version you read; 409 conflict if it changed since"
+    )
+
+
+class AgencyRequestOut(BaseModel):
+    id: int
+    review_id: int
+    agency: str
+    agency_label: str
+    kind: str
+    state: str
+    requested_date: date
+    due_date: date
+    submitted_date: date | None
+    returned_date: date | None
+    accepted_date: date | None
+    waived_date: date | None
+    return_comments: str | None
+    waive_reason: str | None
+    last_chased_date: date | None
+    overdue: bool
+    events: list[str] = Field(description="events possible from the current state")
+    lock_version: int
+
+
+class AgencyRequestList(BaseModel):
+    items: list[AgencyRequestOut]
+
+
+def request_out(item: AgencyRequest) -> AgencyRequestOut:
+    return AgencyRequestOut(
+        id=item.id, review_id=item.review_id, agency=item.agency, agency_label=item.agency_label,
+        kind=item.kind, state=item.state, requested_date=item.requested_date,
+        due_date=item.due_date, submitted_date=item.submitted_date,
+        returned_date=item.returned_date, accepted_date=item.accepted_date,
+        waived_date=item.waived_date, return_comments=item.return_comments,
+        waive_reason=item.waive_reason, last_chased_date=item.last_chased_date,
+        overdue=item.is_overdue, events=operations.events_for(item),
+        lock_version=item.lock_version,
+    )
+
+
+def _review_with_requests(review_id: int) -> Review:
+    """The review, if the caller may see its requests (practitioners never do: 404)."""
+    review = load_visible_review(review_id)
+    if not can_read_working_papers(g.user, review):
+        raise not_found()
+    return review
+
+
+@bp.get("/reviews/<int:review_id>/agency-requests")
+@documented("The review's requests to agencies.", response=AgencyRequestList)
+def list_agency_requests(review_id: int) -> ResponseReturnValue:
+    review = _review_with_requests(review_id)
+    items = [request_out(r) for r in operations.requests_for(review)]
+    return jsonify(AgencyRequestList(items=items).model_dump(mode="json"))
+
+
+@bp.post("/reviews/<int:review_id>/agency-requests")
+@documented("Ask an agency for an IMR, a chronology or a short report.",
+            body=AgencyRequestCreate, response=AgencyRequestOut, status=201)
+def create_agency_request(review_id: int) -> ResponseReturnValue:
+    review = _review_with_requests(review_id)
+    if not can_manage_requests(g.user, review):
+        raise forbidden("you cannot request information for this review")
+    body = parse_body(AgencyRequestCreate)
+    try:
+        created = operations.create_request(review, g.user, agency=body.agency, kind=body.kind,
+                                            due_date=body.due_date)
+    except ArtefactError as exc:
+        raise api_error(exc) from None
+    db.session.commit()
+    return jsonify(request_out(created).model_dump(mode="json")), 201
+
+
+def _visible_request(request_id: int) -> AgencyRequest:
+    item = db.session.get(AgencyRequest, request_id)
+    review = db.session.get(Review, item.review_id) if item else None
+    if item is None or review is None or not can_read_working_papers(g.user, review):
+        raise not_found("agency request")
+    return item
+
+
+@bp.get("/agency-requests/<int:request_id>")
+@documented("One agency request.", response=AgencyRequestOut)
+def get_agency_request(request_id: int) -> ResponseReturnValue:
+    return jsonify(request_out(_visible_request(request_id)).model_dump(mode="json"))
+
+
+@bp.post("/agency-requests/<int:request_id>/transitions")
+@documented("Move an agency request: submit, accept, return (with comments) or waive "
+            "(with a reason).", body=AgencyRequestTransition, response=AgencyRequestOut)
+def move_agency_request(request_id: int) -> ResponseReturnValue:
+    item = _visible_request(request_id)
+    review = db.session.get(Review, item.review_id)
+    assert review is not None
+    if not can_manage_requests(g.user, review):
+        raise forbidden("you cannot change the agency requests of this review")
+    body = parse_body(AgencyRequestTransition)
+    try:
+        moved = operations.send_request_event(item, g.user, body.event, body.data,
+                                              expected_version=body.expected_version)
+    except ArtefactError as exc:
+        raise api_error(exc) from None
+    db.session.commit()
+    return jsonify(request_out(moved).model_dump(mode="json"))

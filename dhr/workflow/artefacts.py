@@ -1,0 +1,129 @@
+"""What the artefacts of a review (documents, agency requests, recommendations) share:
+who may read and change them, and the errors their operations raise.
+
+Built on dhr.permissions: a caller who cannot see the review gets 404 from the views before
+any of these is asked; these decide between reading, changing and 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from dhr.models import Review, User
+from dhr.permissions import can_edit_review, can_view_review, sees_restricted_detail
+
+# What a practitioner may read once a review is published (never drafts, letters or requests).
+PUBLISHED_DOCUMENT_KINDS = ("executive_summary", "overview_report")
+FINAL_REVIEW_STATES = frozenset({"closed_no_review", "closed", "withdrawn"})
+# After publication the published text must not change under the readers' feet.
+FROZEN_REVIEW_STATES = frozenset({"published", "closed"})
+
+
+def appointed_as(user: User, review: Review) -> set[str]:
+    """'chair' and/or 'report_writer' when `user` is appointed to `review` in that role."""
+    if user.role != "chair":
+        return set()
+    roles = set()
+    if review.chair is not None and review.chair.user_id == user.id:
+        roles.add("chair")
+    if review.report_writer is not None and review.report_writer.user_id == user.id:
+        roles.add("report_writer")
+    return roles
+
+
+def can_read_working_papers(user: User, review: Review) -> bool:
+    """Drafts, every version, agency requests, letters: everyone but practitioners."""
+    return sees_restricted_detail(user) and can_view_review(user, review)
+
+
+def can_read_document(user: User, review: Review, kind: str) -> bool:
+    if can_read_working_papers(user, review):
+        return True
+    return review.is_published and kind in PUBLISHED_DOCUMENT_KINDS and can_view_review(
+        user, review
+    )
+
+
+def can_write_document(user: User, review: Review, kind: str) -> bool:
+    """CSP editors write everything; the appointed chair or report writer writes the reports."""
+    if can_edit_review(user, review):
+        return True
+    return kind != "ho_letter" and bool(appointed_as(user, review))
+
+
+def can_manage_requests(user: User, review: Review) -> bool:
+    """Create agency requests and move them through their lifecycle."""
+    return can_edit_review(user, review) or "chair" in appointed_as(user, review)
+
+
+def can_draft_recommendations(user: User, review: Review) -> bool:
+    """Add recommendations and change their wording (the action plan is the chair's work)."""
+    return can_edit_review(user, review) or bool(appointed_as(user, review))
+
+
+def can_track_recommendations(user: User, review: Review) -> bool:
+    """Record progress, completion and closure: the CSP and the county sub-group."""
+    if can_edit_review(user, review):
+        return True
+    return user.role == "subgroup_member" and can_view_review(user, review)
+
+
+class ArtefactError(Exception):
+    """A refused operation, with what the API answers: status, code, message, details."""
+
+    status = 400
+    code = "validation_error"
+
+    def __init__(self, message: str, details: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(ArtefactError):
+    """Field problems; details is {field: message}."""
+
+
+class NotPermitted(ArtefactError):
+    status, code = 403, "forbidden"
+
+
+class IllegalMove(ArtefactError):
+    """The change is not possible from the object's current state."""
+
+    status, code = 409, "illegal_transition"
+
+
+class Stale(ArtefactError):
+    """Someone else changed the object first."""
+
+    status, code = 409, "conflict"
+
+
+class ReadOnly(ArtefactError):
+    """The review is published or finished, so this can no longer change."""
+
+    status, code = 409, "read_only"
+
+
+def refuse_if_final(review: Review, what: str) -> None:
+    if review.state in FINAL_REVIEW_STATES:
+        state = review.state.replace("_", " ")
+        raise ReadOnly(f"the review is {state}: {what} can no longer change")
+
+
+def refuse_if_published(review: Review, what: str) -> None:
+    refuse_if_final(review, what)
+    if review.state in FROZEN_REVIEW_STATES:
+        raise ReadOnly(f"the review is published: {what} can no longer change")
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """{field: message} from a pydantic error, the first message per field."""
+    details: dict[str, str] = {}
+    for err in exc.errors():
+        field = ".".join(str(part) for part in err["loc"]) or "body"
+        details.setdefault(field, err["msg"].removeprefix("Value error, "))
+    return details

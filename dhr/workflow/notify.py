@@ -1,0 +1,55 @@
+"""Telling people that a review moved on (a background job queued after the commit)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from sqlalchemy import select
+
+from dhr.extensions import db
+from dhr.models import Csp, Review, User
+from dhr.models.users import user_csps
+from dhr.workflow.states import STATE_LABELS
+from dhr.workflow.table import EVENT_LABELS
+
+# Stages where the county sub-group acts next: they are told too.
+SUBGROUP_STATES = frozenset({"local_qa", "published"})
+
+
+def people_to_tell(review: Review) -> list[User]:
+    """The review's CSP managers, its appointed chair, and the county sub-group when it is
+    their turn."""
+    people = list(db.session.scalars(
+        select(User).join(user_csps, user_csps.c.user_id == User.id)
+        .where(user_csps.c.csp_id == review.csp_id, User.role == "csp_manager")
+    ))
+    if review.chair is not None and review.chair.user is not None:
+        people.append(review.chair.user)
+    if review.state in SUBGROUP_STATES:
+        area_id = db.session.scalar(select(Csp.area_id).where(Csp.id == review.csp_id))
+        people += db.session.scalars(
+            select(User).where(User.role == "subgroup_member", User.area_id == area_id)
+        )
+    unique = {user.id: user for user in people if user.is_enabled}
+    return [unique[key] for key in sorted(unique)]
+
+
+@shared_task(name="dhr.workflow.notify.notify_event", ignore_result=True)
+def notify_event(review_id: int, event: str, actor_id: int) -> int:
+    """Write a notification for everyone concerned except the person who acted."""
+    from dhr.models import Notification
+
+    review = db.session.get(Review, review_id)
+    actor = db.session.get(User, actor_id)
+    if review is None:
+        return 0
+    who = f" by {actor.display_name}" if actor else ""
+    message = (f"{review.reference}: {EVENT_LABELS[event].lower()}{who}. "
+               f"Stage now: {STATE_LABELS[review.state]}.")
+    told = 0
+    for user in people_to_tell(review):
+        if user.id != actor_id:
+            db.session.add(Notification(user_id=user.id, kind=f"review.{event}",
+                                        message=message))
+            told += 1
+    db.session.commit()
+    return told

@@ -1,0 +1,1 @@
+"""The learning repository: recommendations from reviews and the tracking of their actions."""

@@ -1,0 +1,101 @@
+"""Recommendations of a review and their append-only progress log (DOMAIN.md section 2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dhr.extensions import db
+from dhr.models.review import Review
+from dhr.models.types import JsonType, StrEnum, TZDateTime, utcnow
+from dhr.models.users import User
+
+LEVELS = ("local", "regional", "national")
+STATUSES = ("open", "completed", "closed")
+CLOSED_REASONS = ("not_accepted", "superseded", "escalated")
+CLOSED_REASON_LABELS = {
+    "not_accepted": "Not accepted",
+    "superseded": "Superseded",
+    "escalated": "Escalated",
+}
+
+
+class Recommendation(db.Model):
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        UniqueConstraint("review_id", "number"),
+        CheckConstraint(
+            "(status = 'open' AND completed_date IS NULL AND closed_reason IS NULL)"
+            " OR (status = 'completed' AND completed_date IS NOT NULL AND closed_reason IS NULL)"
+            " OR (status = 'closed' AND closed_reason IS NOT NULL AND closed_date IS NOT NULL)",
+            name="status_fields",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(StrEnum(*LEVELS, name="recommendation_level"))
+    agency: Mapped[str] = mapped_column(String(120), index=True)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due_date: Mapped[date | None]
+    themes: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    status: Mapped[str] = mapped_column(
+        StrEnum(*STATUSES, name="recommendation_status"), default="open", index=True
+    )
+    completed_date: Mapped[date | None]
+    evidence: Mapped[str | None] = mapped_column(Text)
+    closed_reason: Mapped[str | None] = mapped_column(
+        StrEnum(*CLOSED_REASONS, name="recommendation_closed_reason")
+    )
+    closed_note: Mapped[str | None] = mapped_column(Text)
+    closed_date: Mapped[date | None]
+    lock_version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    updated_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+    review: Mapped[Review] = relationship()
+    updates: Mapped[list[RecommendationUpdate]] = relationship(
+        back_populates="recommendation",
+        order_by="(RecommendationUpdate.update_date, RecommendationUpdate.id)",
+    )
+
+    def overdue_on(self, today: date) -> bool:
+        return self.status == "open" and self.due_date is not None and today > self.due_date
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_on(date.today())
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        """'2.10' after '2.9': compare the dotted parts as numbers where they are numbers."""
+        parts = self.number.replace("-", ".").split(".")
+        return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts)
+
+
+class RecommendationUpdate(db.Model):
+    """A dated 'impact of actions taken' entry. Appended, never changed or deleted."""
+
+    __tablename__ = "recommendation_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    update_date: Mapped[date]
+    impact: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+
+
+@event.listens_for(RecommendationUpdate, "before_update")
+@event.listens_for(RecommendationUpdate, "before_delete")
+def _refuse_rewriting_progress(_mapper: Any, _connection: Any,
+                               target: RecommendationUpdate) -> None:
+    raise PermissionError(f"progress entry {target.id} is append-only")

@@ -1,0 +1,206 @@
+"""Signing in and out: one message for every failure, a per-account lockout kept in the
+database, `next` only to this site, and the sign-in notification written by a job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from conftest import PASSWORD, sign_in
+from foundation_support import error_summary
+from sqlalchemy import select
+
+from dhr.extensions import db
+from dhr.models import AuditEntry, Notification, User
+from dhr.models.types import utcnow
+
+WRONG = "Enter a correct email address and password."
+LOCKED = "This account is locked after too many failed attempts. Try again later."
+
+
+def attempt(client, email: str, password: str, next_path: str | None = None):
+    url = "/sign-in" if next_path is None else "/sign-in?" + urlencode({"next": next_path})
+    return client.post(url, data={"email": email, "password": password})
+
+
+def signed_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def test_the_right_password_signs_in_and_is_audited(client, make_user):
+    user = make_user("coordinator")
+    assert not signed_in(client)
+    response = sign_in(client, user)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/"
+    assert signed_in(client)
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_type == "users",
+                                        AuditEntry.object_id == user.id)
+    ).all()
+    assert "user.signed_in" in actions
+
+
+def test_email_is_matched_without_regard_to_case(client, make_user):
+    user = make_user("admin", email="Sarah.Taylor@Herts.example")
+    assert attempt(client, "  SARAH.TAYLOR@herts.EXAMPLE ", PASSWORD).status_code == 302
+    assert signed_in(client)
+    assert fresh(user).failed_logins == 0
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, make_user):
+    user = make_user("admin")
+    wrong = attempt(client, user.email, "not the password at all")
+    unknown = attempt(client, "nobody@test.example", PASSWORD)
+    assert wrong.status_code == unknown.status_code == 400
+    assert error_summary(wrong.get_data(as_text=True)) == [WRONG]
+    assert error_summary(unknown.get_data(as_text=True)) == [WRONG]
+    assert not signed_in(client)
+    assert fresh(user).failed_logins == 1
+
+
+def test_empty_and_malformed_fields_are_form_errors(client):
+    response = client.post("/sign-in", data={"email": "not-an-email", "password": ""})
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == [
+        "Enter a valid email address", "Enter your password"]
+
+
+def test_the_account_locks_after_the_configured_number_of_failures(app, client, make_user):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    assert limit == 5  # the default of DHR_LOGIN_MAX_FAILURES
+    user = make_user("admin")
+    for _ in range(limit - 1):
+        assert error_summary(attempt(client, user.email, "wrong password!").get_data(
+            as_text=True)) == [WRONG]
+    assert fresh(user).locked_until_dt is None
+    attempt(client, user.email, "wrong password!")  # the last allowed failure
+    locked_until = fresh(user).locked_until_dt
+    assert locked_until is not None
+    # While locked even the right password is refused, and nothing is signed in.
+    response = attempt(client, user.email, PASSWORD)
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == [LOCKED]
+    assert not signed_in(client)
+    # When the lock has run out, the right password works again.
+    user = fresh(user)
+    user.locked_until_dt = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert attempt(client, user.email, PASSWORD).status_code == 302
+    assert signed_in(client)
+    assert fresh(user).failed_logins == 0
+
+
+def test_the_lock_lasts_the_configured_minutes(app, client, make_user):
+    app.config["LOGIN_MAX_FAILURES"] = 2
+    app.config["LOGIN_LOCK_MINUTES"] = 30
+    user = make_user("admin")
+    before = utcnow()
+    for _ in range(2):
+        attempt(client, user.email, "wrong password!")
+    locked_until = fresh(user).locked_until_dt
+    if locked_until.tzinfo is None:
+        locked_until = locked_until.replace(tzinfo=before.tzinfo)
+    assert timedelta(minutes=29) < locked_until - before < timedelta(minutes=31)
+
+
+def test_a_success_resets_the_count(client, make_user):
+    user = make_user("admin")
+    for _ in range(4):
+        attempt(client, user.email, "wrong password!")
+    assert sign_in(client, user).status_code == 302
+    client.post("/sign-out")
+    for _ in range(4):
+        attempt(client, user.email, "wrong password!")
+    assert fresh(user).locked_until_dt is None
+    assert sign_in(client, user).status_code == 302
+
+
+def test_the_lockout_is_per_account(client, make_user):
+    locked, other = make_user("admin"), make_user("admin")
+    for _ in range(5):
+        attempt(client, locked.email, "wrong password!")
+    assert sign_in(client, other).status_code == 302
+
+
+@pytest.mark.parametrize("next_path", [
+    "/reviews/new",
+    "/?state=notified&csp=3",
+    "/reviews/12",
+])
+def test_next_leads_back_to_the_page_asked_for(client, make_user, next_path):
+    response = attempt(client, make_user("admin").email, PASSWORD, next_path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == next_path
+
+
+@pytest.mark.parametrize("next_path", [
+    "https://evil.example/",
+    "//evil.example/",
+    "///evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "/\t/evil.example/",
+    "/\n/evil.example/",
+    "javascript:alert(1)",
+    "http:/evil.example",
+    "evil.example",
+    "",
+])
+def test_next_never_leads_off_the_site(client, make_user, next_path):
+    response = attempt(client, make_user("admin").email, PASSWORD, next_path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_disabled_users_cannot_sign_in(client, make_user):
+    user = make_user("admin")
+    user.is_enabled = False
+    db.session.commit()
+    response = sign_in(client, user)
+    assert response.status_code == 400
+    assert error_summary(response.get_data(as_text=True)) == [WRONG]
+    assert not signed_in(client)
+
+
+def test_an_account_without_a_password_cannot_sign_in(client, make_user):
+    user = make_user("admin")
+    user.password_hash = None
+    db.session.commit()
+    assert sign_in(client, user, password="").status_code == 400
+    assert sign_in(client, user, password=PASSWORD).status_code == 400
+    assert not signed_in(client)
+
+
+def test_sign_out_ends_the_session(client, make_user):
+    sign_in(client, make_user("admin"))
+    assert client.get("/sign-out").status_code == 405
+    assert signed_in(client)
+    response = client.post("/sign-out")
+    assert response.status_code == 302
+    assert "You have signed out." in client.get("/sign-in").get_data(as_text=True)
+    assert not signed_in(client)
+
+
+def test_signing_in_writes_a_notification_that_the_dashboard_shows(client, make_user):
+    user = make_user("csp_manager")
+    assert db.session.scalars(select(Notification)).all() == []
+    sign_in(client, user)
+    notices = db.session.scalars(select(Notification).where(Notification.user_id == user.id))
+    notice = notices.one()
+    assert notice.kind == "sign_in"
+    assert notice.message.startswith("Your account signed in at ")
+    assert "from 127.0.0.1" in notice.message
+    assert notice.message in client.get("/").get_data(as_text=True)
+
+
+def test_a_failed_sign_in_writes_no_notification(client, make_user):
+    user = make_user("admin")
+    attempt(client, user.email, "wrong password!")
+    assert db.session.scalars(select(Notification)).all() == []

@@ -108,3 +108,6 @@ def test_openapi_describes_the_review_calls(client):
     assert "post" in doc["paths"]["/api/v1/reviews"]
     assert "ReviewCreate" in doc["components"]["schemas"]
     assert doc["paths"]["/api/v1/reviews/{review_id}"]["get"]["security"] == [{"bearer": []}]
+    query = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/reviews"]["get"]["parameters"]}
+    assert query["overdue"]["anyOf"][0] == {"type": "boolean"}
+    assert query["per_page"]["maximum"] == 200

@@ -287,6 +287,8 @@ def test_the_openapi_document_lists_the_document_routes(api_as):
     spec = api_as("admin").get("/openapi.json").json
     ops = spec["paths"]["/api/v1/reviews/{review_id}/documents/{kind}"]
     assert set(ops) == {"get", "put"}
+    types = {p["name"]: p["schema"]["type"] for p in ops["get"]["parameters"]}
+    assert types == {"review_id": "integer", "kind": "string"}
 
 
 def test_two_saves_at_the_same_moment_get_different_versions(app, make_review, make_user,

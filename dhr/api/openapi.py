@@ -9,11 +9,12 @@ from typing import Any, TypeVar
 from flask import current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from dhr.api.schemas import ErrorOut
 
 F = TypeVar("F", bound=Callable[..., Any])
-_RULE_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+_RULE_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")  # <int:review_id> -> {review_id}
 
 
 def documented(
@@ -41,6 +42,10 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _converter_schema(converter: BaseConverter) -> dict[str, str]:
+    return {"type": "integer"} if isinstance(converter, IntegerConverter) else {"type": "string"}
+
+
 def build_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     models: set[type[BaseModel]] = {ErrorOut}
@@ -61,13 +66,13 @@ def build_document() -> dict[str, Any]:
                                 "content": {"application/json": {"schema": _ref(ErrorOut)}}},
                 },
             }
-            params = [{"name": a, "in": "path", "required": True, "schema": {"type": "integer"}}
-                      for a in rule.arguments]
+            params = [{"name": name, "in": "path", "required": True,
+                       "schema": _converter_schema(converter)}
+                      for name, converter in rule._converters.items()]
             if spec["query"]:
-                for name, field in spec["query"].model_fields.items():
-                    params.append({"name": name, "in": "query", "required": False,
-                               "schema": {"type": "string"},
-                               "description": str(field.annotation)})
+                properties = spec["query"].model_json_schema()["properties"]
+                params += [{"name": name, "in": "query", "required": False, "schema": schema}
+                           for name, schema in properties.items()]
             if params:
                 op["parameters"] = params
             if spec["body"]:

@@ -19,6 +19,22 @@ def add_months(start: date, months: int) -> date:
     return start + relativedelta(months=months)
 
 
+# How a review stands against one clock. "met"/"missed" once the step is done; "on_time" or
+# "late" while it is still to do; None when the clock does not apply (not started, or the
+# review ended without reaching the step).
+MET, MISSED, ON_TIME, LATE = "met", "missed", "on_time", "late"
+
+
+def clock_outcome(due: date | None, done: date | None, live: bool, today: date) -> str | None:
+    if due is None:
+        return None
+    if done is not None:
+        return MET if done <= due else MISSED
+    if not live:
+        return None
+    return LATE if today > due else ON_TIME
+
+
 @dataclass(frozen=True)
 class Clocks:
     decision_due: date
@@ -27,6 +43,10 @@ class Clocks:
     adjusted_due: date | None
     decision_overdue: bool
     completion_overdue: bool
+    decision: str | None = None
+    statutory: str | None = None
+    adjusted: str | None = None
+    days_late: int = 0
 
     @property
     def overdue(self) -> bool:
@@ -60,5 +80,49 @@ def clocks_for(review: Review, today: date | None = None) -> Clocks:
         and review.submitted_date is None
         and today > adjusted_due
     )
-    return Clocks(decision_due, statutory_due, paused, adjusted_due, decision_overdue,
-                  completion_overdue)
+    decided = review.decision_date or review.direction_date
+    running_due = decision_due if review.state == "notified" else adjusted_due
+    days_late = (today - running_due).days if (
+        decision_overdue or completion_overdue) and running_due else 0
+    return Clocks(
+        decision_due, statutory_due, paused, adjusted_due, decision_overdue, completion_overdue,
+        decision=clock_outcome(decision_due, decided, review.state == "notified", today),
+        statutory=clock_outcome(statutory_due, review.submitted_date, live, today),
+        adjusted=clock_outcome(adjusted_due, review.submitted_date, live, today),
+        days_late=days_late,
+    )
+
+
+@dataclass(frozen=True)
+class ClockTally:
+    """How many reviews met, missed, are on time for or are late against one clock."""
+
+    label: str
+    met: int
+    missed: int
+    on_time: int
+    late: int
+
+    @property
+    def counted(self) -> int:
+        return self.met + self.missed + self.on_time + self.late
+
+
+def tally_clocks(all_clocks: list[Clocks]) -> list[ClockTally]:
+    config = current_app.config
+    months = config["DECISION_DUE_MONTHS"], config["COMPLETION_DUE_MONTHS"]
+    clocks_and_labels = [
+        ("decision", f"Decision within {_months(months[0])} of notification"),
+        ("statutory", f"Submitted to the Home Office within {_months(months[1])} of the decision"),
+        ("adjusted", f"Submitted within {_months(months[1])} plus days paused"),
+    ]
+    tallies = []
+    for name, label in clocks_and_labels:
+        outcomes = [getattr(clocks, name) for clocks in all_clocks]
+        tallies.append(ClockTally(label, *(outcomes.count(o) for o in (MET, MISSED, ON_TIME,
+                                                                        LATE))))
+    return tallies
+
+
+def _months(count: int) -> str:
+    return "1 month" if count == 1 else f"{count} months"

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from dhr.audit import record
 from dhr.extensions import db
-from dhr.models import Csp, Review, User, VocabularyTerm
+from dhr.models import Csp, Review, User
 from dhr.permissions import can_create_review_in
+from dhr.vocabulary import to_codes, vocabulary_terms
 
 
 class ReviewInputError(ValueError):
@@ -36,25 +37,12 @@ def find_csp(name_or_slug: str) -> Csp | None:
 
 def agency_codes() -> dict[str, str]:
     """Known agency terms: code -> label."""
-    rows = db.session.execute(
-        select(VocabularyTerm.code, VocabularyTerm.label).where(
-            VocabularyTerm.vocabulary == "agency"
-        )
-    )
-    return {code: label for code, label in rows}
+    return vocabulary_terms("agency")
 
 
 def normalise_agencies(values: list[str]) -> list[str]:
     """Map agency codes or labels to codes; unknown ones are a field error."""
-    known = agency_codes()
-    by_label = {label.lower(): code for code, label in known.items()}
-    codes, unknown = [], []
-    for value in values:
-        code = value if value in known else by_label.get(value.strip().lower())
-        if code is None:
-            unknown.append(value)
-        elif code not in codes:
-            codes.append(code)
+    codes, unknown = to_codes("agency", values)
     if unknown:
         raise ReviewInputError({"agencies": f"unknown agency: {', '.join(unknown)}"})
     return codes

@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
 from dhr.extensions import db
-from dhr.models import Review, User, VocabularyTerm
+from dhr.models import Review, User
 from dhr.reviews import ReviewInputError, normalise_agencies
+from dhr.vocabulary import to_codes, vocabulary_terms
 from dhr.workflow.artefacts import (
     IllegalMove,
     InvalidInput,
@@ -97,25 +98,12 @@ def recommendations_for(review: Review) -> list[Recommendation]:
 
 
 def theme_labels() -> dict[str, str]:
-    rows = db.session.execute(
-        select(VocabularyTerm.code, VocabularyTerm.label)
-        .where(VocabularyTerm.vocabulary == "theme").order_by(VocabularyTerm.position)
-    )
-    return {code: label for code, label in rows}
+    return vocabulary_terms("theme")
 
 
 def normalise_themes(values: list[str]) -> list[str]:
     """Theme codes or labels -> codes; an unknown theme is a field error."""
-    known = theme_labels()
-    by_label = {label.lower(): code for code, label in known.items()}
-    codes: list[str] = []
-    unknown = []
-    for value in values:
-        code = value if value in known else by_label.get(value.strip().lower())
-        if code is None:
-            unknown.append(value)
-        elif code not in codes:
-            codes.append(code)
+    codes, unknown = to_codes("theme", values)
     if unknown:
         raise InvalidInput("unknown theme", {"themes": f"unknown theme: {', '.join(unknown)}"})
     return codes

@@ -1,7 +1,11 @@
-"""Realistic demo data: two counties, users of every role, chairs, and reviews at every stage.
+"""Realistic demo data: two counties, users of every role, the chair pool, and reviews at every
+stage.
 
 Historic Hertfordshire reviews follow the table in the June 2019 partnership update
-(seed 001): years, CSP areas, deceased and children per year.
+(seed 001): years, CSP areas, deceased and children per year. They predate the system, so
+they are imported as published or closed, each with its executive summary and
+recommendations. Current reviews are taken through the real lifecycle, step by step, by the
+demo's own CSP managers, chairs and sub-group (dhr.demo_lifecycle).
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from sqlalchemy import select
 
 from dhr.accounts import create_user
 from dhr.audit import record
+from dhr.demo_content import GP_PROGRESS, HISTORIC_LEARNING, historic_learning, historic_summary
+from dhr.demo_lifecycle import STORIES, DemoError, People, Story
 from dhr.extensions import db
 from dhr.models import PoolMember, Review, User
 from dhr.reference_data import load_organisation
-from dhr.reviews import find_csp, next_reference
+from dhr.reviews import agency_codes, find_csp, next_reference
 from dhr.workflow.clocks import add_months
-from dhr.workflow.pool import add_demo_pool
+from dhr.workflow.documents import save_markdown
+from dhr.workflow.pool import add_demo_pool, create_member
+from learning.recommendations import add_progress, complete, create_recommendation
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_ADMIN = "admin@dhr.example"
@@ -46,19 +54,22 @@ HISTORIC = [
     (2019, "North Herts", "intimate_partner_homicide", "full", 1, 0),
 ]
 
-# Current reviews: (csp, months before today notified, state, death type, pseudonym)
+# Current reviews: (csp, months before today notified, state reached, death type, pseudonym,
+# children under 16). What happened to each is its story in dhr.demo_lifecycle.
 CURRENT = [
-    ("Dacorum", 0, "notified", "intimate_partner_homicide", "Adult M"),
-    ("Stevenage", 2, "notified", "suspected_victim_suicide", "Sam"),
-    ("Watford", 3, "chair_appointment", "adult_family_homicide", "Adult P"),
-    ("St Albans", 5, "panel_and_scope", "intimate_partner_homicide", "Joy"),
-    ("Three Rivers", 8, "information_gathering", "homicide_suicide", "Adult R"),
-    ("Hertsmere", 11, "drafting", "intimate_partner_homicide", "Bea"),
-    ("Welwyn Hatfield", 14, "local_qa", "adult_family_homicide", "Adult K"),
-    ("East Herts", 20, "home_office_qa", "intimate_partner_homicide", "Ella"),
-    ("Broxbourne", 30, "published", "homicide_suicide", "Adult D"),
-    ("Herefordshire", 4, "panel_and_scope", "intimate_partner_homicide", "Adult H"),
-    ("Herefordshire", 9, "drafting", "suspected_victim_suicide", "Mary"),
+    ("Dacorum", 0, "notified", "intimate_partner_homicide", "Adult M", 0),
+    ("Stevenage", 2, "notified", "suspected_victim_suicide", "Sam", 1),
+    ("Watford", 3, "chair_appointment", "adult_family_homicide", "Adult P", 2),
+    ("St Albans", 5, "panel_and_scope", "intimate_partner_homicide", "Joy", 1),
+    ("Three Rivers", 8, "information_gathering", "homicide_suicide", "Adult R", 0),
+    ("Hertsmere", 11, "drafting", "intimate_partner_homicide", "Bea", 0),
+    ("Welwyn Hatfield", 14, "local_qa", "adult_family_homicide", "Adult K", 0),
+    ("East Herts", 20, "home_office_qa", "intimate_partner_homicide", "Ella", 2),
+    ("Broxbourne", 30, "published", "homicide_suicide", "Adult D", 0),
+    ("Herefordshire", 4, "panel_and_scope", "intimate_partner_homicide", "Adult H", 1),
+    ("Herefordshire", 9, "drafting", "suspected_victim_suicide", "Mary", 0),
+    ("North Herts", 26, "publication_pending", "adult_family_homicide", "Peggy", 0),
+    ("Three Rivers", 2, "no_review_ho_scrutiny", "other", "Adult V", 0),
 ]
 
 CHAIRS = [
@@ -67,13 +78,23 @@ CHAIRS = [
     ("Priya Shah", "priya.shah@chairs.example"),
     ("Martin Hughes", "martin.hughes@chairs.example"),
 ]
+# A fifth member, recorded through the pool's own operation, so that the county's caseload
+# fits the pool's capacity (Martin Hughes's police conflict rules him out of every review).
+NEW_CHAIR = ("Ruth Adeyemi", "ruth.adeyemi@chairs.example")
+# Historic reviews were chaired by the members without a conflict with their scope.
+HISTORIC_CHAIRS = 3
+# Names the historic victims' families chose, and the restricted identifying terms (never in
+# what is published).
+PSEUDONYMS = ["Anna", "Christine", "Deborah", "Grace", "Irene", "Jean", "Lorraine", "Maureen",
+              "Nicola", "Olivia", "Rachel", "Sandra", "Theresa", "Valerie", "Yvonne", "Heather",
+              "Carol", "Fiona", "Gillian", "Hazel"]
+FORENAMES = ["Susan", "Linda", "Karen", "Julie", "Joanne", "Lisa", "Donna", "Angela", "Claire",
+             "Paula", "Brenda"]
+SURNAMES = ["Hollis", "Barker", "Quinn", "Mercer", "Ashby", "Lowe", "Farrant", "Dyer", "Pryce",
+            "Tanner"]
 
-DECIDED_STATES = {"chair_appointment", "panel_and_scope", "information_gathering", "drafting",
-                  "local_qa", "home_office_qa", "published", "closed"}
-CHAIRED_STATES = DECIDED_STATES - {"chair_appointment"}
 
-
-def _users() -> None:
+def _users() -> People:
     people = [
         (DEMO_ADMIN, "admin", [], None, "Alex Admin"),
         ("coordinator@herts.example", "coordinator", [], "Hertfordshire", "Sarah Taylor"),
@@ -84,45 +105,110 @@ def _users() -> None:
         ("coordinator@hereford.example", "coordinator", [], "Herefordshire", "Gareth Lloyd"),
         ("practitioner@nhs.example", "practitioner", [], None, "Pat Singh"),
     ]
+    users = {}
     for email, role, csps, area, name in people:
-        create_user(email=email, role=role, csp_names=csps, area_name=area, name=name,
-                    password=DEMO_PASSWORD)
+        users[email] = create_user(email=email, role=role, csp_names=csps, area_name=area,
+                                   name=name, password=DEMO_PASSWORD)
     for name, email in CHAIRS:
         user = create_user(email=email, role="chair", csp_names=[], name=name,
                            password=DEMO_PASSWORD)
         db.session.add(PoolMember(name=name, email=email, user=user))
     db.session.flush()
+    return People(
+        managers={"Dacorum": users["dacorum@herts.example"],
+                  "Watford": users["watford@herts.example"],
+                  "Three Rivers": users["watford@herts.example"]},
+        coordinators={"Hertfordshire": users["coordinator@herts.example"],
+                      "Herefordshire": users["coordinator@hereford.example"]},
+        subgroup={"Hertfordshire": users["subgroup@herts.example"]},
+    )
 
 
-def _add_review(csp_name: str, notified: date, died: date, state: str, death_type: str,
-                review_type: str, pseudonym: str, deceased: int, children: int,
-                chair: PoolMember | None) -> Review:
+def _add_new_chair(today: date, coordinator: User) -> None:
+    """The coordinator adds a chair to the pool; the record finds her sign-in by email."""
+    name, email = NEW_CHAIR
+    create_user(email=email, role="chair", csp_names=[], name=name, password=DEMO_PASSWORD)
+    create_member(coordinator, {
+        "name": name, "email": email, "roles": ["chair", "report_writer"], "capacity": 3,
+        "phone": "01707 000105",
+        "training": [{"kind": "home_office_chair_training",
+                      "completed_date": add_months(today, -32)},
+                     {"kind": "aafda_certificate", "completed_date": add_months(today, -10)}],
+    })
+
+
+def _import_historic(index: int, row: tuple, chair: PoolMember, coordinator: User,
+                     today: date) -> None:
+    """A review that predates the system: imported as published or closed, with its
+    executive summary and recommendations (written while it was still open to them)."""
+    year, csp_name, death_type, review_type, deceased, children = row
+    month = 1 + index % 2 if year == 2019 else 1 + (index * 5) % 12  # 2019: to end February
+    died = date(year, month, 1 + (index * 7) % 27)
+    notified = died + timedelta(days=3)
     csp = find_csp(csp_name)
     assert csp is not None, csp_name
+    pseudonym = PSEUDONYMS[index]
+    decided = notified + timedelta(days=21)
+    published = add_months(decided, 17)
+    final = "closed" if year < 2016 else "published"
     review = Review(
         csp=csp, reference=next_reference(csp, notified.year), review_type=review_type,
         death_type=death_type, date_of_death=died, notification_date=notified,
         deceased_16_plus=deceased, children_under_16=children, victim_pseudonym=pseudonym,
-        identifying_terms=[f"{pseudonym} Realname", "14 Example Road"],
-        agencies=["police", "gp_primary_care", "adult_social_care", "housing"], state=state,
+        identifying_terms=[f"{FORENAMES[index % 11]} {SURNAMES[index % 10]}",
+                           f"{index + 4} Chapel Street"],
+        agencies=["police", "gp_primary_care", "adult_social_care", "housing"],
+        state="publication_pending", chair=chair, decision_date=decided,
+        ho_informed_date=decided,
+        decision_rationale="The death meets the criteria of s.9 of the 2004 Act.",
+        submitted_date=add_months(decided, 12), published_date=published,
+        published_url=f"https://www.hertssunflower.org/dhr/{pseudonym.lower()}-{year}",
+        closed_date=add_months(published, 18) if final == "closed" else None,
     )
-    if state in DECIDED_STATES:
-        review.decision_date = notified + timedelta(days=21)
-        review.ho_informed_date = review.decision_date
-        review.decision_rationale = "The death meets the criteria of s.9 of the 2004 Act."
-    if state in CHAIRED_STATES:
-        review.chair = chair
-    if state == "home_office_qa":
-        review.submitted_date = add_months(review.decision_date, 14)
-    if state in {"published", "closed"}:
-        review.submitted_date = add_months(review.decision_date, 12)
-        review.published_date = add_months(review.submitted_date, 5)
-        review.published_url = f"https://www.example.gov.uk/dhr/{review.reference.lower()}"
     db.session.add(review)
     db.session.flush()
-    record("review.imported", review, None, {"note": "demo data"}, review_id=review.id,
-           to_state=state)
-    return review
+    record("review.imported", review, None,
+           {"note": "demo data: published before the system was introduced"},
+           review_id=review.id, to_state=final)
+    keys = historic_learning(death_type, 1 + index % 3)
+    save_markdown(review, "executive_summary",
+                  historic_summary(pseudonym, csp_name, died, death_type, children, keys),
+                  coordinator)
+    labels = agency_codes()
+    recommendations = []
+    for number, key in enumerate(keys, start=1):
+        _, text, level, agency, themes = HISTORIC_LEARNING[key]
+        recommendations.append(create_recommendation(review, coordinator, {
+            "number": str(number), "text": text.format(csp=csp_name), "level": level,
+            "agency": agency, "themes": list(themes), "owner": labels.get(agency, agency),
+            "due_date": add_months(published, 12)}))
+    review.state = final
+    db.session.flush()
+    for position, (key, item) in enumerate(zip(keys, recommendations, strict=True)):
+        # The GP routine enquiry recommendation recurs and stays open, as it does nationally.
+        if final == "published" and (key == "gp_enquiry" or (index + position) % 4 == 3):
+            add_progress(item, coordinator, {"date": min(add_months(published, 10), today),
+                                             "impact": GP_PROGRESS if key == "gp_enquiry"
+                                             else "Agency action plan agreed; work started."})
+        else:
+            complete(item, coordinator, {
+                "date": min(add_months(published, 6 + 3 * position), today),
+                "evidence": "Action completed and evidence seen by the DHR sub-group."})
+
+
+def _current_reviews(today: date, people: People) -> None:
+    """Each current review's story, oldest first (so chairs are ranked as they were)."""
+    rows = []
+    for index, (csp, months_ago, state, death_type, pseudonym, children) in enumerate(CURRENT):
+        notified = add_months(today, -months_ago) - timedelta(days=index)
+        rows.append((notified, csp, state, death_type, pseudonym, children))
+    for notified, csp, state, death_type, pseudonym, children in sorted(rows):
+        story = Story(people, today, pseudonym=pseudonym, csp=csp, notified=notified,
+                      died=notified - timedelta(days=4), death_type=death_type,
+                      children=children)
+        STORIES[pseudonym](story)
+        if story.review.state != state:
+            raise DemoError(f"{pseudonym} ended at {story.review.state}, not {state}")
 
 
 def load_demo(today: date | None = None) -> bool:
@@ -131,18 +217,12 @@ def load_demo(today: date | None = None) -> bool:
         return False
     today = today or date.today()
     load_organisation("herefordshire")
-    _users()
+    people = _users()
+    herts = people.coordinators["Hertfordshire"]
     chairs = db.session.scalars(select(PoolMember).order_by(PoolMember.id)).all()
-    for index, (year, csp, death_type, review_type, deceased, children) in enumerate(HISTORIC):
-        died = date(year, 1 + (index * 5) % 12, 1 + (index * 7) % 27)
-        notified = died + timedelta(days=3)
-        _add_review(csp, notified, died, "closed" if year < 2016 else "published", death_type,
-                    review_type, f"Adult {chr(65 + index)}", deceased, children,
-                    chairs[index % len(chairs)])
-    for index, (csp, months_ago, state, death_type, pseudonym) in enumerate(CURRENT):
-        notified = add_months(today, -months_ago) - timedelta(days=index)
-        died = notified - timedelta(days=4)
-        _add_review(csp, notified, died, state, death_type, "full", pseudonym, 1, index % 3,
-                    chairs[index % len(chairs)])
+    for index, row in enumerate(HISTORIC):
+        _import_historic(index, row, chairs[index % HISTORIC_CHAIRS], herts, today)
     add_demo_pool(today)
+    _add_new_chair(today, herts)
+    _current_reviews(today, people)
     return True

@@ -26,6 +26,7 @@ def test_nothing_set_gives_a_working_configuration(tmp_path):
     assert config["DHR_ORGANISATION"] == "hertfordshire"
     assert config["LOGIN_MAX_FAILURES"] == 5
     assert config["DECISION_DUE_MONTHS"] == 1 and config["COMPLETION_DUE_MONTHS"] == 6
+    assert config["TRAINING_VALID_YEARS"] == 3
 
 
 def test_settings_are_read(tmp_path):
@@ -36,6 +37,7 @@ def test_settings_are_read(tmp_path):
         "DHR_SECRET_KEY": "k" * 40,
         "DHR_ORGANISATION": "herefordshire",
         "DHR_LOGIN_MAX_FAILURES": "3",
+        "DHR_TRAINING_VALID_YEARS": "5",
         "DHR_REVIEW_LABEL": "Domestic Abuse Related Death Review",
     })
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://dhr:secret@db.example/dhr"
@@ -43,6 +45,7 @@ def test_settings_are_read(tmp_path):
     assert config["SECRET_KEY"] == "k" * 40
     assert config["DHR_ORGANISATION"] == "herefordshire"
     assert config["LOGIN_MAX_FAILURES"] == 3
+    assert config["TRAINING_VALID_YEARS"] == 5
     assert config["REVIEW_LABEL"] == "Domestic Abuse Related Death Review"
 
 
@@ -73,6 +76,8 @@ BAD_SETTINGS = [
     ("DHR_DECISION_DUE_MONTHS", "one", "not a whole number"),
     ("DHR_COMPLETION_DUE_MONTHS", "six", "not a whole number"),
     ("DHR_AGENCY_REQUEST_DUE_WEEKS", "6w", "not a whole number"),
+    ("DHR_TRAINING_VALID_YEARS", "three", "not a whole number"),
+    ("DHR_TRAINING_VALID_YEARS", "0", "at least 1"),
     ("DHR_SECURE_COOKIES", "maybe", "must be true or false"),
 ]
 

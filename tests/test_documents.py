@@ -171,12 +171,12 @@ def test_raw_html_is_shown_as_text_not_markup():
 
 def test_links_get_noopener_noreferrer_and_formatting_survives():
     html = documents.render_markdown(
-        "## Findings\n\n* one\n* two\n\n[Home Office guidance](https://www.gov.uk/dhr)\n\n"
+        "# Findings\n\n* one\n* two\n\n[Home Office guidance](https://www.gov.uk/dhr)\n\n"
         "| Agency | Contacts |\n|---|---|\n| Police | 3 |\n"
     )
     assert 'href="https://www.gov.uk/dhr"' in html
     assert 'rel="noopener noreferrer"' in html
-    assert '<h2 class="govuk-heading-m">Findings</h2>' in html
+    assert '<h2 class="govuk-heading-m">Findings</h2>' in html  # one level down: under the h1
     assert "<li>one</li>" in html
     assert '<td class="govuk-table__cell">Police</td>' in html
 

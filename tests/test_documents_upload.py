@@ -206,7 +206,7 @@ def test_write_markdown_in_the_browser_makes_versions(manager_client, make_revie
     manager_client.post(url, data={"body": "# Summary\n\nSecond", "base_version": "1"})
     page = manager_client.get(url).get_data(as_text=True)
     assert "Version 2" in page and "Version 1" in page
-    assert '<h1 class="govuk-heading-l">Summary</h1>' in page
+    assert '<h2 class="govuk-heading-m">Summary</h2>' in page
     old = manager_client.get(f"{url}/versions/1").get_data(as_text=True)
     assert "First" in old
 

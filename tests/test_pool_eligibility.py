@@ -189,7 +189,8 @@ def test_replacement_needs_a_reason_and_a_different_eligible_member(make_review)
     assert reserve_replacement(ill, review, "illness") == ["Ill Chair is already the chair"]
     conflicted = member("Police Chair", conflicts={"police": ""})
     assert reserve_replacement(conflicted, review, "illness") == [
-        "conflict of interest: worked for Police, which is in this review's scope"]
+        "Police Chair cannot be appointed as chair: conflict of interest: worked for Police, "
+        "which is in this review's scope"]
     assert reserve_replacement(new, review, "illness") == []
     unchaired = make_review()
     assert reserve_replacement(new, unchaired, "illness") == [

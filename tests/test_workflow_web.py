@@ -234,6 +234,7 @@ def test_pause_and_resume_through_the_forms(client, as_role, review_in):
     assert response.status_code == 303
     text = words(client.get(f"/reviews/{review.id}"))
     assert "Paused since 1 June 2024 (Inquest)" in text
+    assert "Reason for the pause Inquest" in text  # the history names the choice, not its code
     assert "Gather information from agencies (IMRs, chronologies) Ready: resume the review. " \
            "Paused" in text
     blocked = client.get(form_url(review, "complete_information_gathering"))

@@ -29,7 +29,8 @@ from dhr.api.body import parse_body
 from dhr.api.errors import ApiError, forbidden, not_found, validation_error
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
-from dhr.api.schemas import ShortText, Strict
+from dhr.api.schemas import ReviewOut, ShortText, Strict
+from dhr.api.serialize import review_out
 from dhr.extensions import db
 from dhr.models import Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES, TRAINING_KINDS
@@ -37,6 +38,8 @@ from dhr.permissions import can_view_review
 from dhr.reviews import agency_codes
 from dhr.workflow import allocation
 from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
+from dhr.workflow.engine import TransitionError
+from dhr.workflow.events import OptionalPastDate, Text
 from dhr.workflow.pool import PoolInputError, create_member, update_member
 
 PoolRole = Literal[POOL_ROLES]  # type: ignore[valid-type]
@@ -199,6 +202,19 @@ class InvitationCreate(Strict):
 class InvitationResponse(Strict):
     response: Literal["accept", "decline"]
     note: Note = ""
+
+
+class ChairReplacementIn(Strict):
+    chair_id: int = Field(description="the pool member who takes over")
+    role: PoolRole = Field("chair", description="replace the chair or the report writer")
+    reason: Text = Field(None, description="why, for example illness or a conflict of "
+                                           "interest found later (required: refused with 422 "
+                                           "when missing)")
+    lock_version: int | None = Field(
+        None, description="the review's lock_version as you read it: refused with 409 "
+                          "conflict if someone changed the review since")
+    date: OptionalPastDate = Field(None, description="the date of the replacement; defaults "
+                                                     "to today")
 
 
 class InvitationOut(BaseModel):
@@ -381,6 +397,28 @@ def create_invitation(review_id: int) -> ResponseReturnValue:
         raise _raise(exc) from None
     db.session.commit()
     return jsonify(invitation_out(invitation, agency_codes()).model_dump(mode="json")), 201
+
+
+@bp.post("/reviews/<int:review_id>/chair-replacement")
+@documented("Replace the review's chair (or report writer) by another pool member, with the "
+            "reason; recorded in the review's history. Same people and checks as appointing "
+            "the chair; only from panel_and_scope until publication_pending (paused or not).",
+            body=ChairReplacementIn, response=ReviewOut)
+def replace_chair(review_id: int) -> ResponseReturnValue:
+    review = load_visible_review(review_id)
+    if not allocation.can_replace(g.user, review):
+        raise forbidden("your role cannot replace the chair of this review")
+    body = parse_body(ChairReplacementIn)
+    member = db.session.get(PoolMember, body.chair_id)
+    if member is None:
+        raise validation_error({"chair_id": "no such pool member"})
+    try:
+        allocation.replace_appointee(review, member, body.role, body.reason or "", g.user,
+                                     body.date, expected_version=body.lock_version)
+    except TransitionError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
+    db.session.commit()
+    return jsonify(review_out(review, g.user).model_dump(mode="json"))
 
 
 @bp.get("/chair-invitations")

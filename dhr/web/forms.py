@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -15,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -28,6 +30,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
 from dhr.web.templating import humanise
+
+
+def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms options (passing tuples is deprecated since 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -87,9 +94,9 @@ class NotificationForm(FlaskForm):
         validators=[InputRequired("Enter the notification date as a real date")])
     death_type = GovSelectField(
         "Type of death", invalid="Select the type of death",
-        choices=[(t, humanise(t)) for t in DEATH_TYPES])
+        choices=select_choices((t, humanise(t)) for t in DEATH_TYPES))
     review_type = RadioField("Type of review", default="full",
-                             choices=[(t, humanise(t)) for t in REVIEW_TYPES])
+                             choices=select_choices((t, humanise(t)) for t in REVIEW_TYPES))
     deceased_16_plus = GovIntegerField(
         "Number of deceased aged 16 or over", default=1,
         invalid="Enter the number of deceased aged 16 or over as a whole number",

@@ -12,11 +12,14 @@ from sqlalchemy import select
 from wtforms import (
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
+    TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from dhr.extensions import db
@@ -25,9 +28,17 @@ from dhr.models.pool import POOL_ROLE_LABELS, POOL_ROLES, TRAINING_LABELS
 from dhr.permissions import can_view_review, visible_reviews_clause
 from dhr.reviews import agency_codes
 from dhr.web import bp
-from dhr.web.forms import CheckboxesField
+from dhr.web.forms import CheckboxesField, select_choices
 from dhr.workflow import allocation
 from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
+from dhr.workflow.engine import (
+    EventDataInvalid,
+    EventNotPermitted,
+    GuardFailed,
+    ReviewNotVisible,
+    StaleReview,
+    TransitionError,
+)
 from dhr.workflow.pool import (
     PoolInputError,
     add_conflict,
@@ -37,6 +48,7 @@ from dhr.workflow.pool import (
     remove_training,
     update_member,
 )
+from dhr.workflow.states import STATE_LABELS
 
 
 class MemberForm(FlaskForm):
@@ -47,10 +59,10 @@ class MemberForm(FlaskForm):
         DataRequired("Enter an email address"), Email("Enter a valid email address"),
         Length(max=254)])
     phone = StringField("Phone number (optional)", validators=[Optional(), Length(max=40)])
-    roles = CheckboxesField("Roles", choices=list(POOL_ROLE_LABELS.items()),
+    roles = CheckboxesField("Roles", choices=select_choices(POOL_ROLE_LABELS.items()),
                             validators=[DataRequired("Choose at least one role")])
     is_active = RadioField("Available for new reviews", default="yes",
-                           choices=[("yes", "Active"), ("no", "Inactive")])
+                           choices=select_choices([("yes", "Active"), ("no", "Inactive")]))
     capacity = IntegerField("Capacity", default=2,
                             description="How many reviews this person can work on at once.",
                             validators=[InputRequired("Enter a number from 0 to 20"),
@@ -61,7 +73,7 @@ class MemberForm(FlaskForm):
 
 
 class TrainingForm(FlaskForm):
-    kind = SelectField("Training", choices=list(TRAINING_LABELS.items()))
+    kind = SelectField("Training", choices=select_choices(TRAINING_LABELS.items()))
     completed_date = DateField("Date completed", validators=[
         InputRequired("Enter the date the training was completed as a real date")])
     expires_date = DateField("Expiry date (optional)", validators=[Optional()],
@@ -73,6 +85,23 @@ class ConflictForm(FlaskForm):
     agency = SelectField("Agency", validators=[DataRequired("Choose the agency")])
     note = StringField("Details (optional)", description="For example: employed 2012 to 2018.",
                        validators=[Optional(), Length(max=500)])
+
+
+class ReplacementForm(FlaskForm):
+    """Replace the appointed chair or report writer: the problems are the operation's
+    (allocation.replace_appointee lists them all at once), so the fields check only form."""
+
+    member_id = RadioField("Who takes over", validate_choice=False)
+    reason = TextAreaField(
+        "Reason for the replacement",
+        description="For example: illness, or a conflict of interest found after the "
+                    "appointment. It is kept in the review's history.",
+        validators=[Optional(), Length(max=10_000, message="Keep the reason under 10,000 "
+                                                              "characters")])
+    date = DateField("Date of the replacement", default=date.today,
+                     validators=[Optional()])
+    role = HiddenField()
+    lock_version = HiddenField()
 
 
 def _require_pool_manager() -> None:
@@ -87,20 +116,20 @@ def _member_or_404(member_id: int) -> PoolMember:
     return member
 
 
-def _agency_choices() -> list[tuple[str, str]]:
+def _agency_choices() -> list[SelectChoice]:
     terms = db.session.scalars(
         select(VocabularyTerm)
         .where(VocabularyTerm.vocabulary == "agency", VocabularyTerm.is_active)
         .order_by(VocabularyTerm.position))
-    return [(t.code, t.label) for t in terms]
+    return select_choices([("", "Choose an agency"), *((t.code, t.label) for t in terms)])
 
 
 def _member_form(member: PoolMember | None = None) -> MemberForm:
     form = MemberForm()
-    form.areas.choices = [(a.name, a.name) for a in db.session.scalars(
-        select(Area).order_by(Area.name))]
-    form.excluded_csps.choices = [(c.name, c.name) for c in db.session.scalars(
-        select(Csp).order_by(Csp.name))]
+    form.areas.choices = select_choices((a.name, a.name) for a in db.session.scalars(
+        select(Area).order_by(Area.name)))
+    form.excluded_csps.choices = select_choices((c.name, c.name) for c in db.session.scalars(
+        select(Csp).order_by(Csp.name)))
     if member is not None and request.method == "GET":
         form.name.data, form.email.data, form.phone.data = member.name, member.email, member.phone
         form.roles.data = list(member.roles or [])
@@ -191,7 +220,7 @@ def _render_member(member: PoolMember, training_form: TrainingForm | None = None
                    conflict_form: ConflictForm | None = None) -> ResponseReturnValue:
     training_form = training_form or TrainingForm(prefix="training", formdata=None)
     conflict_form = conflict_form or ConflictForm(prefix="conflict", formdata=None)
-    conflict_form.agency.choices = [("", "Choose an agency"), *_agency_choices()]
+    conflict_form.agency.choices = _agency_choices()
     current, past = allocation.current_reviews(member), allocation.past_reviews(member)
     invitations = db.session.scalars(
         select(Invitation).where(Invitation.member_id == member.id)
@@ -255,7 +284,7 @@ def pool_add_conflict(member_id: int) -> ResponseReturnValue:
     _require_pool_manager()
     member = _member_or_404(member_id)
     form = ConflictForm(prefix="conflict")
-    form.agency.choices = [("", "Choose an agency"), *_agency_choices()]
+    form.agency.choices = _agency_choices()
     if form.validate():
         try:
             add_conflict(g.user, member, form.agency.data, form.note.data or "")
@@ -293,12 +322,41 @@ def _allocatable_review_or_404(review_id: int) -> Review:
     return review
 
 
+@bp.app_template_global()
+def can_replace_appointee(review: Review) -> bool:
+    """For the review page: link to the replacement form next to the chair's name."""
+    user = g.get("user")
+    return (user is not None and allocation.replacement_open(review)
+            and allocation.can_replace(user, review))
+
+
+def _replacement_form(review: Review, role: str, candidates: list[allocation.Candidate],
+                      form: ReplacementForm | None) -> ReplacementForm | None:
+    """The form to replace the appointed `role`, when there is one and it may be replaced
+    (whoever sees the candidates may replace: the same people appoint)."""
+    appointed = review.chair if role == "chair" else review.report_writer
+    if appointed is None or not can_replace_appointee(review):
+        return None
+    if form is None:
+        form = ReplacementForm(prefix="replace", formdata=None)
+        form.lock_version.data = str(review.lock_version)
+    form.role.data = role
+    form.member_id.choices = select_choices(
+        (str(c.member.id), f"{c.member.name} ({c.load} of {c.member.capacity} current "
+                           f"reviews)")
+        for c in candidates if c.eligible and c.member.id != appointed.id)
+    return form
+
+
 def _render_candidates(review: Review, role: str, errors: list[str] | None = None,
-                       status: int = 200) -> ResponseReturnValue:
+                       status: int = 200, replace_form: ReplacementForm | None = None
+                       ) -> ResponseReturnValue:
     candidates = allocation.rank_candidates(review, role, viewer=g.user)
     return render_template("pool/candidates.html", review=review, candidates=candidates,
                            role=role, role_labels=POOL_ROLE_LABELS, with_actions=True,
-                           errors=errors or []), status
+                           errors=errors or [],
+                           replace_form=_replacement_form(review, role, candidates,
+                                                          replace_form)), status
 
 
 @bp.get("/reviews/<int:review_id>/chair-candidates")
@@ -324,6 +382,51 @@ def pool_invite(review_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(f"{member.name} has been invited to express interest.")
     return redirect(url_for("web.pool_candidates", review_id=review.id, role=role))
+
+
+@bp.post("/reviews/<int:review_id>/chair-replacement")
+def pool_replace(review_id: int) -> ResponseReturnValue:
+    review = _allocatable_review_or_404(review_id)
+    form = ReplacementForm(prefix="replace")
+    role = form.role.data if form.role.data in POOL_ROLES else "chair"
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            abort(400, "The form has expired. Go back, reload the page and try again.")
+        if form.date.errors:
+            form.date.errors = ["Enter the date of the replacement as a real date"]
+        return _render_candidates(review, role, status=400, replace_form=form)
+    chosen = form.member_id.data
+    member = db.session.get(PoolMember, int(chosen)) if (chosen or "").isdigit() else None
+    version = form.lock_version.data
+    previous = review.chair if role == "chair" else review.report_writer
+    try:
+        allocation.replace_appointee(
+            review, member, role, form.reason.data or "", g.user, form.date.data,
+            expected_version=int(version) if (version or "").isdigit() else None)
+    except (ReviewNotVisible, EventNotPermitted):
+        db.session.rollback()
+        abort(403)
+    except EventDataInvalid as exc:
+        db.session.rollback()
+        form.date.errors = [f"The date of the replacement {message}"
+                            for message in (exc.details or {}).values()]
+        return _render_candidates(review, role, status=400, replace_form=form)
+    except StaleReview:
+        db.session.rollback()
+        db.session.refresh(review)
+        form.lock_version.data = str(review.lock_version)
+        return _render_candidates(review, role, [
+            "Someone else changed this review while you were filling in the form: it is now "
+            f"at the stage '{STATE_LABELS[review.state]}'. Check the chair and try again."],
+            409, form)
+    except TransitionError as exc:  # GuardFailed (422) or IllegalTransition (409)
+        db.session.rollback()
+        problems = exc.missing if isinstance(exc, GuardFailed) else [exc.message]
+        return _render_candidates(review, role, problems, exc.status, form)
+    db.session.commit()
+    flash(f"{member.name} is now the {allocation.ROLE_WORDS[role]} of {review.reference}, "
+          f"replacing {previous.name}. The reason is kept in the history.")
+    return redirect(url_for("web.review_page", review_id=review.id, _anchor="history"), 303)
 
 
 def _render_invitations(error: str | None = None, status: int = 200) -> ResponseReturnValue:

@@ -29,7 +29,7 @@ from dhr.web import bp
 from dhr.web.event_forms import date_errors, field_specs, form_data, make_form
 from dhr.web.forms import NotificationForm
 from dhr.web.templating import format_date, humanise
-from dhr.workflow.allocation import rank_candidates
+from dhr.workflow.allocation import REPLACED_ACTIONS, describe_replacement, rank_candidates
 from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
 from dhr.workflow.clocks import Clocks, clocks_for
 from dhr.workflow.engine import (
@@ -46,7 +46,7 @@ from dhr.workflow.engine import (
     possible_events,
     send_event,
 )
-from dhr.workflow.events import EVENT_DATA, PAUSE_REASON_LABELS
+from dhr.workflow.events import CHOICE_LABELS, EVENT_DATA, PAUSE_REASON_LABELS
 from dhr.workflow.states import STATE_LABELS
 from dhr.workflow.table import EVENT_LABELS, EVENTS
 
@@ -161,6 +161,8 @@ def _spoken(value: Any, agencies: dict[str, str]) -> str:
 
 def history_details(entry: AuditEntry, agencies: dict[str, str]) -> list[tuple[str, str]]:
     """The data an event recorded, as (label, words) for the timeline."""
+    if entry.action in REPLACED_ACTIONS:
+        return describe_replacement(entry.data or {})
     event = entry.action.removeprefix("event.")
     if event == entry.action or event not in EVENT_DATA:
         return []
@@ -170,7 +172,8 @@ def history_details(entry: AuditEntry, agencies: dict[str, str]) -> list[tuple[s
         if value in (None, "", [], {}):
             continue
         title = fields[key].title if key in fields and fields[key].title else humanise(key)
-        rows.append((title, _spoken(value, agencies)))
+        choice = CHOICE_LABELS.get(key, {}).get(value) if isinstance(value, str) else None
+        rows.append((title, choice or _spoken(value, agencies)))
     return rows
 
 

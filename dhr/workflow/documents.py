@@ -48,11 +48,11 @@ _PENDING_FILES = "dhr_uploaded_files"
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _ALLOWED_TAGS = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "a", "ul", "ol", "li",
+    "p", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "a", "ul", "ol", "li",
     "blockquote", "code", "pre", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
 }
 _GOVUK_CLASSES = {
-    "p": "govuk-body", "h1": "govuk-heading-l", "h2": "govuk-heading-m",
+    "p": "govuk-body", "h2": "govuk-heading-m",
     "h3": "govuk-heading-s", "h4": "govuk-heading-s", "h5": "govuk-heading-s",
     "h6": "govuk-heading-s", "ul": "govuk-list govuk-list--bullet",
     "ol": "govuk-list govuk-list--number", "a": "govuk-link", "table": "govuk-table",
@@ -77,8 +77,13 @@ def sanitise_html(rendered: str) -> Markup:
 
 def render_markdown(text: str) -> Markup:
     """Markdown to HTML safe to show. Raw HTML in the text is escaped by the parser (shown as
-    text, never as markup) and the result is sanitised again by nh3."""
-    return sanitise_html(_markdown.render(text or ""))
+    text, never as markup) and the result is sanitised again by nh3. Headings move one level
+    down (# -> h2): the page around a document already has its h1."""
+    tokens = _markdown.parse(text or "")
+    for token in tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return sanitise_html(_markdown.renderer.render(tokens, _markdown.options, {}))
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -296,7 +296,7 @@ def _changes(review: Review, event: str, data: Any) -> tuple[dict[str, Any], dic
 def _reserve_pool_members(review: Review, data: ev.AppointChairData, user: User) -> None:
     """Lock the chosen pool members' rows and re-check eligibility and capacity, so two
     reviews cannot both take a chair's last place."""
-    from dhr.workflow.allocation import reserve_capacity
+    from dhr.workflow import allocation
 
     missing = []
     for member_id, role in ((data.chair_id, "chair"), (data.report_writer_id, "report_writer")):
@@ -304,10 +304,8 @@ def _reserve_pool_members(review: Review, data: ev.AppointChairData, user: User)
             continue
         member = db.session.get(PoolMember, member_id)
         assert member is not None  # the guard checked it is in the pool
-        words = "chair" if role == "chair" else "report writer"
-        missing += [f"{member.name} cannot be appointed as {words}: {reason}"
-                    for reason in reserve_capacity(member, review, role=role,
-                                                   on=data.appointed_date, viewer=user)]
+        missing += allocation.cannot_appoint(member, role, allocation.reserve_capacity(
+            member, review, role=role, on=data.appointed_date, viewer=user))
     if missing:
         raise GuardFailed("the chair cannot be appointed", missing)
 

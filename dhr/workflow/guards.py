@@ -68,15 +68,13 @@ def direction_recorded(review: Review, data: ev.HoDirectsReviewData | None) -> l
 
 def _pool_member_problems(review: Review, member_id: int, role: str, on: date,
                           viewer: User | None) -> list[str]:
-    from dhr.workflow.allocation import ineligibility_reasons
+    from dhr.workflow.allocation import ROLE_WORDS, cannot_appoint, ineligibility_reasons
 
-    words = "chair" if role == "chair" else "report writer"
     member = db.session.get(PoolMember, member_id)
     if member is None:
-        return [f"the chosen {words} is not in the pool"]
-    return [f"{member.name} cannot be appointed as {words}: {reason}"
-            for reason in ineligibility_reasons(member, review, role=role, on=on,
-                                                viewer=viewer)]
+        return [f"the chosen {ROLE_WORDS[role]} is not in the pool"]
+    return cannot_appoint(member, role, ineligibility_reasons(member, review, role=role, on=on,
+                                                              viewer=viewer))
 
 
 def chair_eligible(review: Review, data: ev.AppointChairData | None,

@@ -26,8 +26,8 @@ ARTIFACTS = PROJECT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-quic", "--no-first-run",
                  "--disable-component-update", "--disable-sync"]
-# axe-core impacts that fail a page; "minor" and "moderate" are printed only.
-FAILING_IMPACTS = frozenset({"serious", "critical"})
+# axe-core impacts that fail a page; "minor" ones are printed only.
+FAILING_IMPACTS = frozenset({"moderate", "serious", "critical"})
 
 
 def _browser_required() -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from dhr.extensions import db
@@ -62,6 +64,21 @@ def test_list_shows_only_reviews_the_caller_may_see(api_as, make_review):
     assert api_as("coordinator").get("/reviews").json["total"] == 2  # Hertfordshire only
     assert api_as("admin").get("/reviews").json["total"] == 3
     assert api_as("practitioner").get("/reviews").json["total"] == 0  # nothing published
+
+
+def test_list_pages_newest_notification_first_with_and_without_the_overdue_filter(
+        api_as, make_review):
+    for day in (1, 3, 2):
+        make_review(victim_pseudonym=f"Adult {day}", notification_date=date(2024, 2, day),
+                    date_of_death=date(2024, 1, 1))
+    api = api_as("admin")
+    for extra in ("", "&overdue=true"):  # all three are overdue for a decision
+        first = api.get(f"/reviews?per_page=2{extra}").json
+        second = api.get(f"/reviews?per_page=2&page=2{extra}").json
+        assert (first["total"], second["total"]) == (3, 3)
+        names = [r["victim_pseudonym"] for r in first["items"] + second["items"]]
+        assert names == ["Adult 3", "Adult 2", "Adult 1"]
+    assert api.get("/reviews?overdue=false").json["total"] == 0
 
 
 def test_a_review_the_caller_may_not_see_is_404_not_403(api_as, make_review):

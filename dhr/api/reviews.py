@@ -72,13 +72,15 @@ def list_reviews() -> ResponseReturnValue:
     if query.year:
         stmt = stmt.where(func.extract("year", Review.date_of_death) == query.year)
     stmt = stmt.order_by(Review.notification_date.desc(), Review.id.desc())
-    reviews = list(db.session.scalars(stmt))
-    if query.overdue is not None:
-        reviews = [r for r in reviews if clocks_for(r).overdue == query.overdue]
     start = (query.page - 1) * query.per_page
-    page = reviews[start:start + query.per_page]
+    if query.overdue is None:  # page in the database
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        page = list(db.session.scalars(stmt.offset(start).limit(query.per_page)))
+    else:  # lateness depends on the clocks, worked out here
+        reviews = [r for r in db.session.scalars(stmt) if clocks_for(r).overdue == query.overdue]
+        total, page = len(reviews), reviews[start:start + query.per_page]
     items = [review_out(r, g.user, with_history=False) for r in page]
-    body = ReviewList(items=items, total=len(reviews), page=query.page, per_page=query.per_page)
+    body = ReviewList(items=items, total=total, page=query.page, per_page=query.per_page)
     return jsonify(body.model_dump(mode="json"))
 
 

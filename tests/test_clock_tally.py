@@ -108,3 +108,15 @@ def test_an_unknown_sort_falls_back_to_newest_first(client, make_user, make_revi
     response = client.get("/?sort=%27;drop")
     assert response.status_code == 200
     assert '<option value="notified" selected>' in response.get_data(as_text=True)
+
+
+def test_a_submitted_review_shows_when_it_went_to_the_home_office(client, make_user,
+                                                                   make_review):
+    set_fields(make_review(victim_pseudonym="Adult Late"), state="published",
+               decision_date=date(2024, 3, 1), submitted_date=date(2025, 1, 10))
+    set_fields(make_review(victim_pseudonym="Adult Paused"), state="home_office_qa",
+               decision_date=date(2024, 3, 1), paused_days=60, submitted_date=date(2024, 10, 1))
+    sign_in(client, make_user("coordinator"))
+    page = client.get("/").get_data(as_text=True)
+    assert "Submitted 10 January 2025 (late)" in page
+    assert "Submitted 1 October 2024 (within the pause-adjusted date)" in page

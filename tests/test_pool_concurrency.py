@@ -39,6 +39,26 @@ def last_place(make_review) -> tuple[int, str, list[int]]:
     return chair.id, busy.reference, wanting
 
 
+def hold_after_reserving(monkeypatch, review_id: int) -> tuple[threading.Event,
+                                                                 threading.Event]:
+    """Make the request for `review_id` stop just after reserving the chair's place (holding
+    the row lock): `reserved` is set then, and it goes on once `release` is set."""
+    from dhr.workflow import allocation
+
+    reserved, release = threading.Event(), threading.Event()
+    real_reserve = allocation.reserve_capacity
+
+    def held_reserve(member, review, *args, **kwargs):
+        reasons = real_reserve(member, review, *args, **kwargs)
+        if review.id == review_id:
+            reserved.set()
+            release.wait(TIMEOUT)
+        return reasons
+
+    monkeypatch.setattr(allocation, "reserve_capacity", held_reserve)
+    return reserved, release
+
+
 def run_threads(targets: list[Callable[[], None]]) -> None:
     threads = [threading.Thread(target=t) for t in targets]
     for thread in threads:
@@ -181,21 +201,10 @@ def test_appoint_chair_event_waits_for_the_other_on_the_row_lock(app, make_revie
                                                                  monkeypatch):
     """The first request is held just after its reservation; the second is seen waiting on
     the chair's row, and once the first commits it is refused with the reasons."""
-    from dhr.workflow import allocation
 
     member_id, _busy, (first, second) = last_place(make_review)
     tokens = manager_tokens(make_user)
-    reserved, release = threading.Event(), threading.Event()
-    real_reserve = allocation.reserve_capacity
-
-    def held_reserve(member, review, *args, **kwargs):
-        reasons = real_reserve(member, review, *args, **kwargs)
-        if review.id == first:
-            reserved.set()
-            release.wait(TIMEOUT)
-        return reasons
-
-    monkeypatch.setattr(allocation, "reserve_capacity", held_reserve)
+    reserved, release = hold_after_reserving(monkeypatch, first)
     responses: dict[int, Any] = {}
     threads = [
         threading.Thread(target=appoint_over_api(app, tokens[0], member_id, first, responses,

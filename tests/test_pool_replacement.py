@@ -17,6 +17,7 @@ from test_pool_concurrency import (
     ON_POSTGRES,
     TIMEOUT,
     blocked_on_pool_member_lock,
+    hold_after_reserving,
     manager_tokens,
     run_threads,
     wait_until,
@@ -452,17 +453,7 @@ def test_two_replacements_race_for_the_last_place_and_one_wins(app, make_review,
     Bob's row lock; once the first commits, the second is refused: at capacity."""
     member_id, (first, second) = last_place_race(make_review)
     tokens = manager_tokens(make_user)
-    reserved, release = threading.Event(), threading.Event()
-    real_reserve = allocation.reserve_capacity
-
-    def held_reserve(member, review, *args, **kwargs):
-        reasons = real_reserve(member, review, *args, **kwargs)
-        if review.id == first:
-            reserved.set()
-            release.wait(TIMEOUT)
-        return reasons
-
-    monkeypatch.setattr(allocation, "reserve_capacity", held_reserve)
+    reserved, release = hold_after_reserving(monkeypatch, first)
     responses: dict[int, Any] = {}
     threads = [
         threading.Thread(target=replace_over_api(app, tokens[0], member_id, first, responses)),

@@ -24,10 +24,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional
 
-from dhr.web.forms import CheckboxesField
+from dhr.web.forms import CheckboxesField, select_choices
 from dhr.web.templating import humanise
 from dhr.workflow.events import CHOICE_LABELS, EVENT_DATA
 
@@ -97,7 +96,7 @@ def _wtforms_field(spec: FieldSpec) -> Field:
                          default=dt.date.today if spec.defaults_to_today else None)
     if spec.kind in {"radios", "yes_no"}:
         return RadioField(spec.label, description=spec.hint, validators=optional,
-                          choices=[SelectChoice(value, label) for value, label in spec.choices])
+                          choices=select_choices(spec.choices))
     if spec.kind == "select":
         return SelectField(spec.label, description=spec.hint, validators=optional)
     if spec.kind == "checkboxes":
@@ -132,7 +131,8 @@ def make_form(event: str, choices: dict[str, list[tuple[str, str]]]) -> EventFor
         if spec.choices_from:
             options = choices.get(spec.choices_from, [])
             field = getattr(form, spec.name)
-            field.choices = [("", "Choose"), *options] if spec.kind == "select" else options
+            field.choices = select_choices(
+                [("", "Choose"), *options] if spec.kind == "select" else options)
     return form
 
 

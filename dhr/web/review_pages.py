@@ -27,7 +27,7 @@ from dhr.permissions import (
 from dhr.reviews import NotPermitted, ReviewInputError, agency_codes, create_review
 from dhr.web import bp
 from dhr.web.event_forms import date_errors, field_specs, form_data, make_form
-from dhr.web.forms import NotificationForm
+from dhr.web.forms import NotificationForm, select_choices
 from dhr.web.templating import format_date, humanise
 from dhr.workflow.allocation import REPLACED_ACTIONS, describe_replacement, rank_candidates
 from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
@@ -353,13 +353,12 @@ def new_review() -> ResponseReturnValue:
     form = NotificationForm()
     csps = [c for c in db.session.scalars(select(Csp).order_by(Csp.name))
             if can_create_review_in(g.user, c)]
-    form.csp.choices = [("", "Select a CSP")] + [(c.slug, c.name) for c in csps]
-    form.agencies.choices = [
+    form.csp.choices = select_choices([("", "Select a CSP")] + [(c.slug, c.name) for c in csps])
+    form.agencies.choices = select_choices(
         (t.code, t.label) for t in db.session.scalars(
             select(VocabularyTerm).where(VocabularyTerm.vocabulary == "agency",
                                          VocabularyTerm.is_active)
-            .order_by(VocabularyTerm.position))
-    ]
+            .order_by(VocabularyTerm.position)))
     if form.validate_on_submit():
         terms = [line.strip() for line in (form.identifying_terms.data or "").splitlines()]
         raw = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}

@@ -128,3 +128,12 @@ def test_openapi_describes_the_review_calls(client):
     query = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/reviews"]["get"]["parameters"]}
     assert query["overdue"]["anyOf"][0] == {"type": "boolean"}
     assert query["per_page"]["maximum"] == 200
+
+
+def test_themes_lists_the_controlled_vocabularies_grouped(api_as, client):
+    body = api_as("practitioner").get("/themes").json["vocabularies"]
+    assert set(body) == {"agency", "risk_factor", "theme"}
+    assert body["agency"][0] == {"code": "police", "label": "Police"}
+    assert {"code": "housing", "label": "Housing"} in body["agency"]
+    assert "Routine enquiry" in [t["label"] for t in body["theme"]]
+    assert client.get("/api/v1/themes").status_code == 401  # signed-in callers only

@@ -1,4 +1,4 @@
-"""Health, the OpenAPI document and the organisation tree."""
+"""Health, the OpenAPI document, the organisation tree and the controlled vocabularies."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dhr.api import bp
 from dhr.api.openapi import build_document, documented
-from dhr.api.schemas import CspList, CspOut, Health
+from dhr.api.schemas import CspList, CspOut, Health, TermOut, Vocabularies
 from dhr.extensions import db
 from dhr.jobs import jobs_status
-from dhr.models import Csp
+from dhr.models import Csp, VocabularyTerm
 from dhr.permissions import visible_csps_clause
 from dhr.search.index import search_status
 
@@ -45,3 +45,16 @@ def csps() -> ResponseReturnValue:
     rows = db.session.scalars(select(Csp).where(visible_csps_clause(g.user)).order_by(Csp.name))
     items = [CspOut(id=c.id, name=c.name, slug=c.slug, area=c.area.name) for c in rows]
     return jsonify(CspList(items=items).model_dump(mode="json"))
+
+
+@bp.get("/themes")
+@documented("The controlled vocabularies (agencies, risk factors, themes), grouped.",
+            response=Vocabularies)
+def themes() -> ResponseReturnValue:
+    terms = db.session.scalars(
+        select(VocabularyTerm).where(VocabularyTerm.is_active)
+        .order_by(VocabularyTerm.vocabulary, VocabularyTerm.position, VocabularyTerm.id))
+    grouped: dict[str, list[TermOut]] = {}
+    for term in terms:
+        grouped.setdefault(term.vocabulary, []).append(TermOut(code=term.code, label=term.label))
+    return jsonify(Vocabularies(vocabularies=grouped).model_dump())

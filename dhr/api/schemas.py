@@ -180,3 +180,14 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class TermOut(BaseModel):
+    code: str
+    label: str
+
+
+class Vocabularies(BaseModel):
+    """Each controlled vocabulary (agency, risk_factor, theme, ...) with its active terms."""
+
+    vocabularies: dict[str, list[TermOut]]

@@ -5,8 +5,9 @@ Operations flush and audit but never commit; the caller commits once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
@@ -16,6 +17,8 @@ from dhr.extensions import db
 from dhr.models import Area, Csp, Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES, TRAINING_KINDS, ConflictOfInterest, TrainingRecord
 from dhr.reviews import agency_codes, find_csp
+
+T = TypeVar("T")
 
 SIMPLE_FIELDS = ("name", "email", "phone", "roles", "is_active", "capacity")
 
@@ -50,32 +53,34 @@ def _conflicts(values: list[dict[str, str]]) -> list[ConflictOfInterest]:
     return list(found.values())
 
 
-def _csps(names: list[str]) -> list[Csp]:
-    csps, unknown = [], []
+def _find_each(names: list[str], find: Callable[[str], T | None], field: str,
+               what: str) -> list[T]:
+    """Each name looked up once; any unknown name is a field error naming them all."""
+    found: list[T] = []
+    unknown = []
     for name in names:
-        csp = find_csp(name)
-        if csp is None:
+        item = find(name)
+        if item is None:
             unknown.append(name)
-        elif csp not in csps:
-            csps.append(csp)
+        elif item not in found:
+            found.append(item)
     if unknown:
-        raise PoolInputError({"excluded_csps": f"unknown CSP: {', '.join(unknown)}"})
-    return csps
+        raise PoolInputError({field: f"unknown {what}: {', '.join(unknown)}"})
+    return found
+
+
+def _find_area(name: str) -> Area | None:
+    needle = name.strip().lower()
+    return db.session.scalar(
+        select(Area).where((func.lower(Area.name) == needle) | (Area.slug == needle)))
+
+
+def _csps(names: list[str]) -> list[Csp]:
+    return _find_each(names, find_csp, "excluded_csps", "CSP")
 
 
 def _areas(names: list[str]) -> list[Area]:
-    areas, unknown = [], []
-    for name in names:
-        needle = name.strip().lower()
-        area = db.session.scalar(
-            select(Area).where((func.lower(Area.name) == needle) | (Area.slug == needle)))
-        if area is None:
-            unknown.append(name)
-        elif area not in areas:
-            areas.append(area)
-    if unknown:
-        raise PoolInputError({"areas": f"unknown area: {', '.join(unknown)}"})
-    return areas
+    return _find_each(names, _find_area, "areas", "area")
 
 
 def _training(values: list[dict[str, Any]]) -> list[TrainingRecord]:

@@ -59,6 +59,19 @@ def hold_after_reserving(monkeypatch, review_id: int) -> tuple[threading.Event,
     return reserved, release
 
 
+def run_while_held(threads: list[threading.Thread], release: threading.Event) -> None:
+    """Start the threads, wait until one is queued on a pool member's row lock (PostgreSQL),
+    then let the held one go on and wait for both."""
+    for thread in threads:
+        thread.start()
+    try:
+        wait_until(blocked_on_pool_member_lock)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(TIMEOUT)
+
+
 def run_threads(targets: list[Callable[[], None]]) -> None:
     threads = [threading.Thread(target=t) for t in targets]
     for thread in threads:
@@ -137,14 +150,7 @@ def test_the_second_appointment_waits_on_the_chairs_row_lock(app, make_review):
     run_second = appoint_in_own_session(
         app, member_id, second, results, before=lambda: reserved.wait(TIMEOUT))
     threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
-    for thread in threads:
-        thread.start()
-    try:
-        wait_until(blocked_on_pool_member_lock)
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(TIMEOUT)
+    run_while_held(threads, release)
     first_ref = db.session.get(Review, first).reference
     assert results[first] == []
     assert results[second] == [f"at capacity (2 of 2): {', '.join(sorted([busy, first_ref]))}"]
@@ -213,13 +219,6 @@ def test_appoint_chair_event_waits_for_the_other_on_the_row_lock(app, make_revie
                                                  responses,
                                                  before=lambda: reserved.wait(TIMEOUT))),
     ]
-    for thread in threads:
-        thread.start()
-    try:
-        wait_until(blocked_on_pool_member_lock)
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(TIMEOUT)
+    run_while_held(threads, release)
     assert responses[first][0] == 200, responses
     assert_one_appointed(responses, [first, second])

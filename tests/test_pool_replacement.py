@@ -16,11 +16,10 @@ from sqlalchemy import select
 from test_pool_concurrency import (
     ON_POSTGRES,
     TIMEOUT,
-    blocked_on_pool_member_lock,
     hold_after_reserving,
     manager_tokens,
     run_threads,
-    wait_until,
+    run_while_held,
 )
 from test_security_csrf import csrf_app, csrf_client, sign_in_with_token  # noqa: F401
 from workflow_support import chair_member, put_in_state
@@ -460,14 +459,7 @@ def test_two_replacements_race_for_the_last_place_and_one_wins(app, make_review,
         threading.Thread(target=replace_over_api(app, tokens[1], member_id, second, responses,
                                                  before=lambda: reserved.wait(TIMEOUT))),
     ]
-    for thread in threads:
-        thread.start()
-    try:
-        wait_until(blocked_on_pool_member_lock)
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(TIMEOUT)
+    run_while_held(threads, release)
     assert responses[first][0] == 200, responses
     assert_exactly_one_replaced(responses, member_id, [first, second])
 

@@ -25,7 +25,7 @@ from test_security_csrf import csrf_app, csrf_client, sign_in_with_token  # noqa
 from workflow_support import chair_member, put_in_state
 
 from dhr.extensions import db
-from dhr.models import AuditEntry, PoolMember, Review
+from dhr.models import AuditEntry, Notification, PoolMember, Review
 from dhr.workflow import allocation
 from dhr.workflow.allocation import rank_candidates
 
@@ -41,6 +41,11 @@ def url(review: Review) -> str:
 def fresh(review: Review) -> Review:
     db.session.expire_all()
     return db.session.get(Review, review.id)
+
+
+def notices(user) -> list[str]:
+    return list(db.session.scalars(
+        select(Notification.message).where(Notification.user_id == user.id)))
 
 
 def replacements(review: Review) -> list[AuditEntry]:
@@ -106,6 +111,10 @@ def test_replacing_the_chair_end_to_end(api_as, make_user, make_review, client):
     assert db.session.get(PoolMember, bob.id).last_appointed_date == TODAY
     assert api_as(new_user).get(f"/reviews/{review.id}").status_code == 200
     assert api_as(old_user).get(f"/reviews/{review.id}").status_code == 404
+    told = f"{review.reference}: Bob Jones replaces Ann Smith as chair by {coordinator.name}."
+    for person in (old_user, new_user):
+        assert told in notices(person)  # both chairs hear of it; the coordinator acted
+    assert told not in notices(coordinator)
 
     sign_in(client, coordinator)
     page = client.get(f"/reviews/{review.id}").get_data(as_text=True)

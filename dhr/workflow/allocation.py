@@ -24,8 +24,10 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from dhr.after_commit import run_after_commit
 from dhr.audit import record
 from dhr.extensions import db
+from dhr.jobs import enqueue
 from dhr.models import Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLE_LABELS, POOL_ROLES, TRAINING_KINDS, TrainingRecord
 from dhr.models.types import utcnow
@@ -42,6 +44,7 @@ from dhr.workflow.engine import (
     StaleReview,
     may_send,
 )
+from dhr.workflow.notify import notify_replacement
 from dhr.workflow.states import FINAL_STATES, PUBLISHED_STATES, STATE_LABELS, STATES
 
 DEFAULT_TRAINING_VALID_YEARS = 3
@@ -359,6 +362,8 @@ def replace_appointee(review: Review, member: PoolMember | None, role: str, reas
         "reason": reason.strip(),
         "date": on.isoformat(),
     }, review_id=review.id)
+    run_after_commit(db.session, enqueue, notify_replacement, review.id, role, previous.id,
+                     member.id, actor.id)
     return review
 
 

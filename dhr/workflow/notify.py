@@ -53,3 +53,33 @@ def notify_event(review_id: int, event: str, actor_id: int) -> int:
             told += 1
     db.session.commit()
     return told
+
+
+@shared_task(name="dhr.workflow.notify.notify_replacement", ignore_result=True)
+def notify_replacement(review_id: int, role: str, previous_id: int, new_id: int,
+                       actor_id: int) -> int:
+    """Tell the review's people, the new appointee and the one replaced, that the chair (or
+    report writer) changed."""
+    from dhr.models import Notification, PoolMember
+
+    review = db.session.get(Review, review_id)
+    previous = db.session.get(PoolMember, previous_id)
+    new = db.session.get(PoolMember, new_id)
+    if review is None or previous is None or new is None:
+        return 0
+    actor = db.session.get(User, actor_id)
+    who = f" by {actor.display_name}" if actor else ""
+    words = "chair" if role == "chair" else "report writer"
+    message = f"{review.reference}: {new.name} replaces {previous.name} as {words}{who}."
+    people = {user.id: user for user in people_to_tell(review)}
+    for member in (previous, new):
+        if member.user is not None and member.user.is_enabled:
+            people[member.user.id] = member.user
+    told = 0
+    for user_id in sorted(people):
+        if user_id != actor_id:
+            db.session.add(Notification(user_id=user_id, kind=f"review.{role}_replaced",
+                                        message=message))
+            told += 1
+    db.session.commit()
+    return told

@@ -289,6 +289,7 @@ def test_the_date_cannot_be_before_the_appointment(api_as, make_review, make_use
     ("csp_manager", {"csps": ["Watford"]}, 404),
     ("coordinator", {"area": "Herefordshire"}, 404),
     ("subgroup_member", {}, 403),
+    ("chair", {}, 404),  # a chair not appointed to the review does not see it
     ("practitioner", {}, 404),
 ])
 def test_who_may_replace(api_as, chaired, role, kwargs, status):

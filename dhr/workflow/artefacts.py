@@ -7,12 +7,11 @@ any of these is asked; these decide between reading, changing and 403.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ValidationError
 
 from dhr.models import Review, User
 from dhr.permissions import can_edit_review, can_view_review, sees_restricted_detail
+from dhr.workflow.engine import TransitionError
 
 # What a practitioner may read once a review is published (never drafts, letters or requests).
 PUBLISHED_DOCUMENT_KINDS = ("executive_summary", "overview_report")
@@ -70,16 +69,11 @@ def can_track_recommendations(user: User, review: Review) -> bool:
     return user.role == "subgroup_member" and can_view_review(user, review)
 
 
-class ArtefactError(Exception):
-    """A refused operation, with what the API answers: status, code, message, details."""
+class ArtefactError(TransitionError):
+    """A refused change to a document, agency request or recommendation; the same shape
+    (status, code, message, details) as a refused lifecycle event."""
 
-    status = 400
     code = "validation_error"
-
-    def __init__(self, message: str, details: Any = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details
 
 
 class InvalidInput(ArtefactError):

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from dhr import create_app
 from dhr.accounts import create_user
@@ -23,6 +24,35 @@ from dhr.models import PoolMember, Review, User
 from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
 
+
+def _isolate_xdist_worker() -> None:
+    """Under pytest-xdist every worker gets its own PostgreSQL database (created if missing)
+    and its own Redis database number, so workers never empty each other's tables or queues.
+    Runs at import, before any test module reads the variables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    number = int(worker[2:])
+    base = os.environ.get("DHR_TEST_DATABASE_URL")
+    if base:
+        url = make_url(base)
+        name = f"{url.database}_{worker}"
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                       {"n": name})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        os.environ["DHR_TEST_DATABASE_URL"] = url.set(database=name).render_as_string(
+            hide_password=False)
+    redis_url = os.environ.get("DHR_TEST_REDIS_URL")
+    if redis_url:
+        head, _, db_number = redis_url.rpartition("/")
+        os.environ["DHR_TEST_REDIS_URL"] = f"{head}/{int(db_number or 0) - number}"
+
+
+_isolate_xdist_worker()
 PG_URL = os.environ.get("DHR_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 ROLES_ALL = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")

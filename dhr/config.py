@@ -45,9 +45,18 @@ def _bool_setting(env: dict[str, str], name: str, default: bool) -> bool:
 
 
 def _data_dir(env: dict[str, str]) -> Path:
+    """The data folder, made private to the service's user.
+
+    It holds unpublished reviews (the SQLite file, uploads, the search index, queued jobs,
+    outgoing mail), so the folder is mode 0700 and the process umask 0077: every file the
+    service creates in it (SQLite copies the database file's mode to its journals) is
+    readable by this user alone."""
     data_dir = Path(env.get("DHR_DATA_DIR") or "instance").resolve()
+    os.umask(0o077)
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if data_dir.stat().st_uid == os.getuid():
+            data_dir.chmod(0o700)
         probe = data_dir / ".write-test"
         probe.write_text("ok")
         probe.unlink()

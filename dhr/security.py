@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, redirect, request, url_for
+from flask import Flask, Response, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
@@ -20,6 +20,9 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+
+
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _api_error(status: int, code: str, message: str) -> Response:
@@ -53,6 +56,10 @@ def _headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Secure cookies mean the service is reached over HTTPS: tell browsers to never
+        # fall back to plain HTTP, where a session cookie could be read on the way.
+        response.headers["Strict-Transport-Security"] = HSTS
     if request.endpoint not in {"static", "assets.govuk"}:
         response.headers["Cache-Control"] = "no-store"
     return response

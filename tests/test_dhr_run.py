@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -51,6 +52,13 @@ def wait_for(condition, what: str, log: Path) -> None:
         time.sleep(0.2)
 
 
+def readable_by_others(folder: Path) -> list[str]:
+    """Every path in the data folder (itself included) that another user could read."""
+    paths = [folder, *folder.rglob("*")]
+    return [f"{p} {stat.filemode(p.stat().st_mode)}" for p in paths
+            if p.exists() and p.stat().st_mode & 0o077]
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_dhr_run_serves_runs_jobs_and_stops_its_worker(tmp_path, stop_signal):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
@@ -66,6 +74,7 @@ def test_dhr_run_serves_runs_jobs_and_stops_its_worker(tmp_path, stop_signal):
                  "the scheduler's heartbeat to go through the worker", log)
         assert health(port) == {"status": "ok", "database": "ok", "search": "ok",
                                 "jobs": "ok"}
+        assert readable_by_others(tmp_path / "data") == []
         worker_pid = int(re.search(r"scheduler started \(pid (\d+)\)", log.read_text())[1])
         assert alive(worker_pid)
 

@@ -107,6 +107,16 @@ def test_the_session_cookie_is_sent_with_its_flags(app, make_user, monkeypatch):
     assert "samesite=lax" in cookie.lower()
 
 
+def test_hsts_is_sent_when_cookies_are_secure(app, client, monkeypatch):
+    """Secure cookies mean HTTPS: browsers are told to use nothing else for a year. Over
+    plain HTTP on loopback (cookies not secure) the header would lock a developer out."""
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+    app.config["SESSION_COOKIE_SECURE"] = True
+    hsts = client.get("/sign-in").headers["Strict-Transport-Security"]
+    assert hsts == "max-age=31536000; includeSubDomains"
+    assert client.get("/api/v1/health").headers["Strict-Transport-Security"] == hsts
+
+
 def _example_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():

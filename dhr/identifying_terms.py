@@ -1,0 +1,153 @@
+"""Finding restricted identifying terms (real names, addresses) in text a reader will see.
+
+Both the terms and the texts are normalised first (`normalise`): Unicode NFKC, case folded,
+invisible format characters such as soft hyphens and zero-width spaces removed, curly
+apostrophes and quotes and the various dashes folded to their plain forms, white space
+collapsed. So "MAR\\u00adGARET  Doyle" is read as "margaret doyle".
+
+A term matches whole words only: "Ann" finds "ann" and "ANN." but not "Annual" or "Joanne".
+The boundaries are "no letter or digit just outside", which also works for terms that begin
+or end with punctuation ("O'Neil", "12 Orchard Close").
+
+Each word of three or more letters of a multi-word term is searched for on its own too, so
+the term "Margaret Doyle" also finds "Mrs Doyle" and "Margaret". Words of two letters or
+fewer ("J", "Al") would find too much and are left to the whole term. In a term with a
+digit in it (an address such as "12 Orchard Close") the street-type words ("Close", "Road")
+are left to the whole term as well: alone they are ordinary English.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+MIN_WORD_LETTERS = 3
+_FOLD = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u02b9\u2032\u0060\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+})
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+ADDRESS_WORDS = frozenset({
+    "avenue", "close", "court", "crescent", "drive", "estate", "flat", "flats", "gardens",
+    "green", "grove", "hill", "house", "lane", "mews", "park", "parade", "place", "road",
+    "row", "square", "street", "terrace", "view", "walk", "way", "yard",
+})
+
+
+def _visible(text: str, invisible: str) -> str:
+    """NFKC, then each invisible format character (Unicode category Cf: soft hyphen,
+    zero-width space and joiners, bidi marks) replaced by `invisible`."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(invisible if unicodedata.category(ch) == "Cf" else ch for ch in text)
+
+
+def normalise(text: str, *, invisible: str = "") -> str:
+    """The text as it is compared: see the module docstring."""
+    folded = _visible(text or "", invisible).translate(_FOLD).casefold()
+    return _SPACE.sub(" ", folded).strip()
+
+
+def readings(text: str) -> tuple[str, ...]:
+    """The ways a reader may read a text: an invisible character inside a word joins it
+    ("Mar\\u00adgaret"), one between words may look like a gap ("Margaret\\u200bDoyle")."""
+    joined = normalise(text)
+    spaced = normalise(text, invisible=" ")
+    return (joined,) if spaced == joined else (joined, spaced)
+
+
+def _pattern(normalised: str) -> re.Pattern[str]:
+    body = r"\s+".join(re.escape(part) for part in normalised.split(" "))
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+
+
+@dataclass
+class Needle:
+    """One thing searched for: a whole term, or one word of multi-word terms (`parents`:
+    the indexes of the whole terms it is a word of)."""
+
+    label: str  # how a person is told about it
+    pattern: re.Pattern[str]
+    parents: list[int] = field(default_factory=list)
+
+    @property
+    def whole(self) -> bool:
+        return not self.parents
+
+
+def _words_of(normalised: str) -> list[str]:
+    words = _WORD.findall(normalised)
+    if len(words) < 2:
+        return []
+    address = any(ch.isdigit() for ch in normalised)
+    return [w for w in words if sum(ch.isalpha() for ch in w) >= MIN_WORD_LETTERS
+            and not (address and w in ADDRESS_WORDS)]
+
+
+class TermMatcher:
+    """Searches texts for a review's identifying terms and the words of each."""
+
+    def __init__(self, terms: Iterable[str]):
+        self.terms: list[str] = []
+        keys: list[str] = []
+        for raw in terms:
+            term = " ".join((raw or "").split())
+            key = normalise(term)
+            if key and key not in keys:
+                keys.append(key)
+                self.terms.append(term)
+        self.needles: list[Needle] = [Needle(f'"{term}"', _pattern(key))
+                                      for term, key in zip(self.terms, keys, strict=True)]
+        words: dict[str, Needle] = {}
+        for index, (term, key) in enumerate(zip(self.terms, keys, strict=True)):
+            for word in _words_of(key):
+                if word in keys:
+                    continue  # searched as a term of its own
+                if word not in words:
+                    label = f'"{_original_word(term, word)}" (a word of "{term}")'
+                    words[word] = Needle(label, _pattern(word))
+                words[word].parents.append(index)
+        self.needles += words.values()
+
+    def __bool__(self) -> bool:
+        return bool(self.needles)
+
+    def counts(self, texts: Iterable[str]) -> list[tuple[Needle, int]]:
+        """(needle, how often) for each needle found. The texts are readings of one thing
+        (a Markdown source and its rendering, a document with and without its tracked
+        changes), so a count is the most found in any one of them. A word counts only beyond
+        the times its whole terms were found ("Jane Doyle. Mrs Doyle." finds the term once
+        and "Doyle" once)."""
+        best = [0] * len(self.needles)
+        for text in texts:
+            for reading in readings(text):
+                for index, needle in enumerate(self.needles):
+                    n = sum(1 for _ in needle.pattern.finditer(reading))
+                    best[index] = max(best[index], n)
+        found = []
+        for index, needle in enumerate(self.needles):
+            n = best[index] - sum(best[p] for p in needle.parents)
+            if n > 0:
+                found.append((needle, n))
+        return found
+
+    def found_in(self, text: str) -> list[str]:
+        """Labels of the needles found in one text ("" finds nothing)."""
+        return [needle.label for needle, _ in self.counts([text])]
+
+
+def _original_word(term: str, word: str) -> str:
+    """The word as the term spells it ("Doyle", not "doyle") for messages."""
+    for candidate in _WORD.findall(unicodedata.normalize("NFKC", term).translate(_FOLD)):
+        if candidate.casefold() == word:
+            return candidate
+    return word
+
+
+def sentence(label: str, count: int, where: str) -> str:
+    """'"Doyle" (a word of "Margaret Doyle") appears 2 times in the overview report'."""
+    times = "" if count == 1 else f" {count} times"
+    return f"{label} appears{times} in {where}"

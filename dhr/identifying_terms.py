@@ -11,9 +11,12 @@ or end with punctuation ("O'Neil", "12 Orchard Close").
 
 Each word of three or more letters of a multi-word term is searched for on its own too, so
 the term "Margaret Doyle" also finds "Mrs Doyle" and "Margaret". Words of two letters or
-fewer ("J", "Al") would find too much and are left to the whole term. In a term with a
-digit in it (an address such as "12 Orchard Close") the street-type words ("Close", "Road")
-are left to the whole term as well: alone they are ordinary English.
+fewer ("J", "Al") would find too much and are left to the whole term, and so are titles
+and the commonest small words ("Mrs", "The"). In a term with a digit or a comma in it (an
+address such as "12 Orchard Close" or "Upper House, Kington Road") the street-type words
+("Close", "Road") are left to the whole term as well: alone they are ordinary English.
+A term written in double quotes ("\"The Old Rectory\"") is searched as a whole only: the
+way out when one of its words is too common to search for alone.
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ _FOLD = str.maketrans({
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 ADDRESS_WORDS = frozenset({
-    "avenue", "close", "court", "crescent", "drive", "estate", "flat", "flats", "gardens",
-    "green", "grove", "hill", "house", "lane", "mews", "park", "parade", "place", "road",
-    "row", "square", "street", "terrace", "view", "walk", "way", "yard",
+    "approach", "avenue", "chase", "close", "cottages", "court", "crescent", "drive", "end",
+    "estate", "flat", "flats", "gardens", "gate", "green", "grove", "heights", "hill", "house",
+    "lane", "mews", "mount", "park", "parade", "place", "rise", "road", "row", "square",
+    "street", "terrace", "view", "walk", "way", "wharf", "yard",
 })
+# Never searched alone in any term: titles and the commonest small words.
+COMMON_WORDS = frozenset({"the", "and", "mrs", "miss", "for", "with", "old", "new"})
 
 
 def _visible(text: str, invisible: str) -> str:
@@ -82,9 +88,9 @@ def _words_of(normalised: str) -> list[str]:
     words = _WORD.findall(normalised)
     if len(words) < 2:
         return []
-    address = any(ch.isdigit() for ch in normalised)
+    address = any(ch.isdigit() or ch == "," for ch in normalised)
     return [w for w in words if sum(ch.isalpha() for ch in w) >= MIN_WORD_LETTERS
-            and not (address and w in ADDRESS_WORDS)]
+            and w not in COMMON_WORDS and not (address and w in ADDRESS_WORDS)]
 
 
 class TermMatcher:
@@ -93,17 +99,21 @@ class TermMatcher:
     def __init__(self, terms: Iterable[str]):
         self.terms: list[str] = []
         keys: list[str] = []
+        whole_only: list[bool] = []
         for raw in terms:
             term = " ".join((raw or "").split())
+            quoted = len(term) > 2 and term[0] == term[-1] == '"'
+            term = term[1:-1].strip() if quoted else term
             key = normalise(term)
             if key and key not in keys:
                 keys.append(key)
                 self.terms.append(term)
+                whole_only.append(quoted)
         self.needles: list[Needle] = [Needle(f'"{term}"', _pattern(key))
                                       for term, key in zip(self.terms, keys, strict=True)]
         words: dict[str, Needle] = {}
         for index, (term, key) in enumerate(zip(self.terms, keys, strict=True)):
-            for word in _words_of(key):
+            for word in [] if whole_only[index] else _words_of(key):
                 if word in keys:
                     continue  # searched as a term of its own
                 if word not in words:

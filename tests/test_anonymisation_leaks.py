@@ -127,6 +127,13 @@ def test_a_soft_hyphenated_term_still_matches_plain_text(make_review, admin):
     ("14 Larkspur Road", "Larkspur was mentioned.", ['"Larkspur" (a word of "14 Larkspur Road")']),
     ("Margaret Lane", "Mrs Lane came.", ['"Lane" (a word of "Margaret Lane")']),  # a name
     ("Doyle", "The Doyles came.", []),
+    ("Upper House, Kington Road", "The house on the road.", []),  # a comma: an address
+    ("Upper House, Kington Road", "Near Kington.",
+     ['"Kington" (a word of "Upper House, Kington Road")']),
+    ("The Old Rectory", "An old house.", []),                 # the commonest words: never alone
+    ("The Old Rectory", "The rectory.", ['"Rectory" (a word of "The Old Rectory")']),
+    ('"Orchard Farm"', "The farm.", []),                      # quoted: the whole term only
+    ('"Orchard Farm"', "At orchard  FARM.", ['"Orchard Farm"']),
 ])
 def test_which_words_are_searched(term, text, found):
     assert TermMatcher([term]).found_in(text) == found

@@ -159,3 +159,30 @@ def test_a_practitioner_reads_no_identifying_term_anywhere(app, client, make_use
     body = api.get(f"/reviews/{published.id}/published").json
     assert body["overview_report"]["filename"] == (
         f"{published.reference}-overview-report-v{version}.docx")
+
+
+def test_editors_add_identifying_terms_on_a_page(client, make_user, make_review, published):
+    for role in ("practitioner", "subgroup_member"):
+        client.post("/sign-out")
+        sign_in(client, make_user(role))
+        assert client.get(f"/reviews/{published.id}/identifying-terms").status_code == 404
+    client.post("/sign-out")
+    sign_in(client, make_user("csp_manager", csps=["Dacorum"]))
+    page = client.get(f"/reviews/{published.id}/identifying-terms").get_data(as_text=True)
+    assert "Margaret Doyle" in page and "14 Larkspur Road" in page
+    response = client.post(f"/reviews/{published.id}/identifying-terms",
+                           data={"terms": "margaret doyle\nAdult A\n"})
+    assert response.status_code == 303
+    db.session.refresh(published)
+    assert published.identifying_terms == [*TERMS, "Adult A"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 identifying term added" in page
+    assert '"Adult A" appears in the victim pseudonym' in html.unescape(page)
+
+    unpublished = make_review(identifying_terms=[])
+    refused = client.post(f"/reviews/{unpublished.id}/identifying-terms",
+                          data={"terms": "Adult A"})
+    assert refused.status_code == 400
+    assert "The victim pseudonym must not contain" in refused.get_data(as_text=True)
+    db.session.refresh(unpublished)
+    assert unpublished.identifying_terms == []

@@ -44,11 +44,16 @@ ADDRESS_WORDS = frozenset({
 COMMON_WORDS = frozenset({"the", "and", "mrs", "miss", "for", "with", "old", "new"})
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _visible(text: str, invisible: str) -> str:
     """NFKC, then each invisible format character (Unicode category Cf: soft hyphen,
-    zero-width space and joiners, bidi marks) replaced by `invisible`."""
+    zero-width space and joiners, bidi marks) replaced by `invisible` (none is ASCII, so only
+    the other characters are looked at: reports are mostly ASCII)."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(invisible if unicodedata.category(ch) == "Cf" else ch for ch in text)
+    return _NON_ASCII.sub(
+        lambda m: invisible if unicodedata.category(m.group()) == "Cf" else m.group(), text)
 
 
 def normalise(text: str, *, invisible: str = "") -> str:
@@ -66,8 +71,11 @@ def readings(text: str) -> tuple[str, ...]:
 
 
 def _pattern(normalised: str) -> re.Pattern[str]:
-    body = r"\s+".join(re.escape(part) for part in normalised.split(" "))
-    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+    """Whole words only. The check that no letter or digit comes just before is placed after
+    the first character, so the pattern starts with a literal and the search is fast."""
+    first, rest = normalised[0], normalised[1:]
+    body = r"\s+".join(re.escape(part) for part in rest.split(" "))
+    return re.compile(rf"{re.escape(first)}(?<![^\W_].){body}(?![^\W_])")
 
 
 @dataclass

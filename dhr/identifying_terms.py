@@ -32,7 +32,6 @@ _FOLD = str.maketrans({
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
 })
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 ADDRESS_WORDS = frozenset({
     "approach", "avenue", "chase", "close", "cottages", "court", "crescent", "drive", "end",
@@ -47,27 +46,31 @@ COMMON_WORDS = frozenset({"the", "and", "mrs", "miss", "for", "with", "old", "ne
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def _visible(text: str, invisible: str) -> str:
-    """NFKC, then each invisible format character (Unicode category Cf: soft hyphen,
-    zero-width space and joiners, bidi marks) replaced by `invisible` (none is ASCII, so only
-    the other characters are looked at: reports are mostly ASCII)."""
-    text = unicodedata.normalize("NFKC", text)
-    return _NON_ASCII.sub(
-        lambda m: invisible if unicodedata.category(m.group()) == "Cf" else m.group(), text)
+def _invisible_in(nfkc: str) -> set[str]:
+    """The invisible format characters (Unicode category Cf: soft hyphen, zero-width space
+    and joiners, bidi marks) in a text; none is ASCII, so only the others are looked at."""
+    return {ch for ch in _NON_ASCII.findall(nfkc) if unicodedata.category(ch) == "Cf"}
 
 
-def normalise(text: str, *, invisible: str = "") -> str:
+def _fold(nfkc: str, invisible: set[str], replacement: str) -> str:
+    if invisible:
+        nfkc = re.sub(f"[{re.escape(''.join(sorted(invisible)))}]", replacement, nfkc)
+    return " ".join(nfkc.translate(_FOLD).casefold().split())
+
+
+def normalise(text: str) -> str:
     """The text as it is compared: see the module docstring."""
-    folded = _visible(text or "", invisible).translate(_FOLD).casefold()
-    return _SPACE.sub(" ", folded).strip()
+    nfkc = unicodedata.normalize("NFKC", text or "")
+    return _fold(nfkc, _invisible_in(nfkc), "")
 
 
 def readings(text: str) -> tuple[str, ...]:
     """The ways a reader may read a text: an invisible character inside a word joins it
     ("Mar\\u00adgaret"), one between words may look like a gap ("Margaret\\u200bDoyle")."""
-    joined = normalise(text)
-    spaced = normalise(text, invisible=" ")
-    return (joined,) if spaced == joined else (joined, spaced)
+    nfkc = unicodedata.normalize("NFKC", text or "")
+    invisible = _invisible_in(nfkc)
+    joined = _fold(nfkc, invisible, "")
+    return (joined, _fold(nfkc, invisible, " ")) if invisible else (joined,)
 
 
 def _pattern(normalised: str) -> re.Pattern[str]:
@@ -129,6 +132,8 @@ class TermMatcher:
                     words[word] = Needle(label, _pattern(word))
                 words[word].parents.append(index)
         self.needles += words.values()
+        # One pass finds whether anything at all is there: most texts hold nothing.
+        self._any = re.compile("|".join(f"(?:{n.pattern.pattern})" for n in self.needles))
 
     def __bool__(self) -> bool:
         return bool(self.needles)
@@ -140,8 +145,12 @@ class TermMatcher:
         the times its whole terms were found ("Jane Doyle. Mrs Doyle." finds the term once
         and "Doyle" once)."""
         best = [0] * len(self.needles)
+        seen: set[str] = set()
         for text in texts:
             for reading in readings(text):
+                if reading in seen or not self._any.search(reading):
+                    continue
+                seen.add(reading)
                 for index, needle in enumerate(self.needles):
                     n = sum(1 for _ in needle.pattern.finditer(reading))
                     best[index] = max(best[index], n)

@@ -212,8 +212,9 @@ def amendments_done(review: Review, data: ev.CompleteAmendmentsData | None) -> l
 
 
 def ready_to_publish(review: Review, data: ev.PublishData | None) -> list[str]:
-    """Web address and the copy to the Domestic Abuse Commissioner given; no identifying term
-    anywhere practitioners will read (dhr.workflow.anonymisation)."""
+    """Web address and the copy to the Domestic Abuse Commissioner given; no identifying term,
+    nor any word of one, anywhere practitioners will read: the pseudonym, the web address,
+    the reports (every part of a Word document, and file names) and the recommendations."""
     from dhr.workflow.anonymisation import identifying_term_hits
 
     missing = []

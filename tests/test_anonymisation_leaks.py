@@ -101,6 +101,7 @@ def test_a_whole_term_is_reported_once_not_word_by_word(review, admin):
     "Margaret\u200bDoyle was seen.",         # zero-width space instead of a space
     "Mar\u2060garet D\u200doyle was seen.",  # word joiner, zero-width joiner
     "\uff2d\uff41\uff52\uff47\uff41\uff52\uff45\uff54 Doyle was seen.",  # full-width letters
+    "Marg&#97;ret Doyle was seen.",          # a character reference in Markdown
 ])
 def test_invisible_and_look_alike_characters_do_not_hide_a_name(review, admin, text):
     write(review, admin, text)
@@ -264,6 +265,18 @@ def test_a_tracked_insertion_splitting_a_word_is_checked(review, admin):
     upload(review, admin, docx(body(inserted)))
     assert identifying_term_hits(review) == [
         '"Doyle" (a word of "Margaret Doyle") appears in the overview report (version 1)']
+
+
+def test_runs_split_by_hyphens_and_soft_hyphens_are_joined(make_review, admin):
+    review = make_review(identifying_terms=["Anna Smith-Jones"])
+    split = ('<w:p><w:r><w:t>Mrs Smith</w:t><w:noBreakHyphen/><w:t>Jo</w:t><w:softHyphen/>'
+             '<w:t>nes</w:t></w:r></w:p>')
+    upload(review, admin, docx(body(split)))
+    assert identifying_term_hits(review) == [
+        f'"{word}" (a word of "Anna Smith-Jones") appears in the overview report (version 1)'
+        for word in ("Smith", "Jones")]
+    [text] = [t for t in docx_reading.docx_texts(docx(body(split))) if "Mrs" in t][:1]
+    assert text == "Mrs Smith-Jones"
 
 
 def test_headers_footers_comments_and_notes_are_checked(review, admin):

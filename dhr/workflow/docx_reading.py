@@ -39,7 +39,8 @@ SKIPPED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT_TAGS = {f"{_W}t", f"{_W}delText", f"{_W}instrText", f"{_W}delInstrText"}
-_GAP_TAGS = {f"{_W}tab", f"{_W}br", f"{_W}cr"}
+# Elements that stand for a character between runs: a tab or line break reads as a gap.
+_CHARACTER_TAGS = {f"{_W}tab": " ", f"{_W}br": " ", f"{_W}cr": " ", f"{_W}noBreakHyphen": "-"}
 _INSERTED = {f"{_W}ins", f"{_W}moveTo"}
 _DELETED = {f"{_W}del", f"{_W}moveFrom"}
 
@@ -103,8 +104,8 @@ def _paragraph_text(paragraph: Element, skip: frozenset[str]) -> str:
                 continue  # a change left out, or a nested paragraph read on its own
             if child.tag in _TEXT_TAGS:
                 parts.append(child.text or "")
-            elif child.tag in _GAP_TAGS:
-                parts.append(" ")
+            elif child.tag in _CHARACTER_TAGS:
+                parts.append(_CHARACTER_TAGS[child.tag])
             walk(child)
 
     walk(paragraph)

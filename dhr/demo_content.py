@@ -128,7 +128,7 @@ CASES: dict[str, CaseText] = {
     ),
     "Joy": CaseText(
         "a 29-year-old woman", "her former partner, Adult J",
-        ("Joy Mensah", "Carl Dunne", "17 Station Approach"),
+        ("Joyce Mensah", "Carl Dunne", "17 Station Approach"),
         f"{IPH}: the victim was killed by her former partner six weeks after they separated.",
         agencies=(*CORE_AGENCIES, "idva_service", "children_s_social_care"),
         enquiry=(
@@ -202,7 +202,7 @@ CASES["Bea"] = CaseText(
 )
 
 CASES["Mary"] = CaseText(
-    "a 52-year-old woman", "her partner, Adult N", ("Mary Jenkins", "Neil Bradbury",
+    "a 52-year-old woman", "her partner, Adult N", ("Marian Jenkins", "Neil Bradbury",
                                                     "Upper House, Kington Road"),
     "Suspected suicide after years of coercive control: the 2016 guidance on suicides where "
     "domestic abuse is a concern applies.",
@@ -280,7 +280,7 @@ CASES["Adult K"] = CaseText(
 )
 
 CASES["Ella"] = CaseText(
-    "a 34-year-old woman", "her former partner, Adult F", ("Ella Rowntree", "Marcus Lyle",
+    "a 34-year-old woman", "her former partner, Adult F", ("Eleanor Rowntree", "Marcus Lyle",
                                                            "63 Hawthorn Drive"),
     f"{IPH}: the victim was killed by her former partner three weeks after she ended the "
     "relationship. Two children lived in the household.",

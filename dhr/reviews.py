@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from dhr.audit import record
 from dhr.extensions import db
+from dhr.identifying_terms import TermMatcher, normalise
 from dhr.models import Csp, Review, User
 from dhr.permissions import can_create_review_in
 from dhr.vocabulary import to_codes, vocabulary_terms
+from dhr.workflow.states import PUBLISHED_STATES
 
 
 class ReviewInputError(ValueError):
@@ -26,6 +28,16 @@ class ReviewInputError(ValueError):
 
 class NotPermitted(PermissionError):
     pass
+
+
+class ReviewReadOnly(ValueError):
+    """The review is published: what practitioners read can no longer change here."""
+
+    code = "read_only"
+
+    def __init__(self, message: str, details: dict[str, str]):
+        super().__init__(message)
+        self.message, self.details = message, details
 
 
 def find_csp(name_or_slug: str) -> Csp | None:
@@ -66,6 +78,8 @@ def create_review(actor: User, fields: dict[str, Any]) -> Review:
         raise NotPermitted(f"you cannot record reviews for {csp.name}")
     values = {k: v for k, v in fields.items() if k != "csp"}
     values["agencies"] = normalise_agencies(values.get("agencies") or [])
+    _check_pseudonym(values["victim_pseudonym"], values.get("identifying_terms") or [],
+                     "victim_pseudonym")
     review = Review(csp=csp, **values)
     review.reference = next_reference(csp, review.notification_date.year)
     db.session.add(review)
@@ -76,7 +90,12 @@ def create_review(actor: User, fields: dict[str, Any]) -> Review:
 
 
 def update_review(actor: User, review: Review, changes: dict[str, Any]) -> Review:
-    """Change the review's facts (never its state); audit old and new values."""
+    """Change the review's facts (never its state); audit old and new values.
+
+    Once the review is published only identifying terms may be added (nothing published
+    changes; the anonymisation check is then run again and shown to the CSP)."""
+    if review.state in PUBLISHED_STATES:
+        _refuse_published_change(review, changes)
     if "csp" in changes:
         csp = find_csp(changes.pop("csp"))
         if csp is None:
@@ -91,6 +110,12 @@ def update_review(actor: User, review: Review, changes: dict[str, Any]) -> Revie
     notified = changes.get("notification_date", review.notification_date)
     if notified < date_of_death:
         raise ReviewInputError({"notification_date": "must not be before the date of death"})
+    if review.state not in PUBLISHED_STATES and changes.keys() & {"victim_pseudonym",
+                                                                    "identifying_terms"}:
+        _check_pseudonym(changes.get("victim_pseudonym", review.victim_pseudonym),
+                         changes.get("identifying_terms", review.identifying_terms) or [],
+                         "victim_pseudonym" if "victim_pseudonym" in changes
+                         else "identifying_terms")
     before = {k: getattr(review, k) for k in changes}
     for key, value in changes.items():
         setattr(review, key, value)
@@ -99,6 +124,32 @@ def update_review(actor: User, review: Review, changes: dict[str, Any]) -> Revie
     record("review.updated", review, actor,
            {"before": _audit_view(before), "after": _audit_view(changes)}, review_id=review.id)
     return review
+
+
+def _check_pseudonym(pseudonym: str, terms: list[str], field: str) -> None:
+    """The pseudonym is published: it must not contain an identifying term or a word of one
+    ("Margaret" when "Margaret Doyle" is restricted)."""
+    found = TermMatcher(terms).found_in(pseudonym or "")
+    if found:
+        what = "the pseudonym" if field == "victim_pseudonym" else "the victim pseudonym"
+        raise ReviewInputError({field: f"{what} must not contain a restricted identifying term: "
+                                       f"it contains {', '.join(found)}"})
+
+
+def _refuse_published_change(review: Review, changes: dict[str, Any]) -> None:
+    frozen = sorted(changes.keys() - {"identifying_terms"})
+    if frozen:
+        raise ReviewReadOnly(
+            f"the review is {review.state}: what practitioners read can no longer change",
+            dict.fromkeys(frozen, "cannot change after publication"))
+    if "identifying_terms" in changes:
+        kept = {normalise(t) for t in changes["identifying_terms"] or []}
+        dropped = [t for t in review.identifying_terms or [] if normalise(t) not in kept]
+        if dropped:
+            raise ReviewReadOnly(
+                "after publication identifying terms can only be added, not removed",
+                {"identifying_terms": f"{len(dropped)} recorded terms are missing: "
+                                      "send every recorded term and the new ones"})
 
 
 def _audit_view(values: dict[str, Any]) -> dict[str, Any]:

@@ -68,11 +68,16 @@ def api_error(exc: ArtefactError) -> ApiError:
     return ApiError(exc.status, exc.code, exc.message, exc.details)
 
 
-def _version_out(saved: DocumentVersion, with_author: bool) -> VersionOut:
+def _version_out(review: Review, saved: DocumentVersion, insider: bool) -> VersionOut:
+    """Who wrote it and the uploader's file name for insiders only; practitioners get the
+    name the download has (from the review's reference)."""
+    filename = None
+    if saved.is_file:
+        filename = saved.original_filename if insider else documents.download_name(review, saved)
     return VersionOut(
         version=saved.version, format=saved.format, created_at=saved.created_dt,
-        author=saved.author.display_name if saved.author and with_author else None,
-        filename=saved.original_filename, content_type=saved.content_type,
+        author=saved.author.display_name if saved.author and insider else None,
+        filename=filename, content_type=saved.content_type,
         size=saved.size_bytes, sha256=saved.sha256,
     )
 
@@ -85,12 +90,12 @@ def document_out(review: Review, kind: str, user: User, *,
     if saved is None:
         return None
     insider = not public and can_read_working_papers(user, review)
-    head = _version_out(saved, insider)
+    head = _version_out(review, saved, insider)
     history = documents.versions(review, kind) if insider else [saved]
     return DocumentOut(
         kind=kind, body=saved.body,
         html=str(documents.render_markdown(saved.body)) if saved.format == "markdown" else None,
-        versions=[_version_out(v, insider) for v in history],
+        versions=[_version_out(review, v, insider) for v in history],
         **head.model_dump(),
     )
 

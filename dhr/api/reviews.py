@@ -21,7 +21,14 @@ from dhr.permissions import (
     can_view_review,
     visible_reviews_clause,
 )
-from dhr.reviews import NotPermitted, ReviewInputError, create_review, find_csp, update_review
+from dhr.reviews import (
+    NotPermitted,
+    ReviewInputError,
+    ReviewReadOnly,
+    create_review,
+    find_csp,
+    update_review,
+)
 from dhr.workflow.clocks import clocks_for
 from dhr.workflow.states import STATES
 
@@ -105,6 +112,8 @@ def patch_review(review_id: int) -> ResponseReturnValue:
         update_review(g.user, review, changes)
     except ReviewInputError as exc:
         raise validation_error(exc.details) from None
+    except ReviewReadOnly as exc:
+        raise ApiError(409, exc.code, exc.message, exc.details) from None
     except NotPermitted as exc:
         raise forbidden(str(exc)) from None
     db.session.commit()

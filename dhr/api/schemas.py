@@ -106,6 +106,12 @@ class PersonOut(BaseModel):
     name: str
 
 
+class AnonymisationCheckOut(BaseModel):
+    passed: bool
+    hits: list[str]
+    searched: str
+
+
 class ReviewOut(BaseModel):
     id: int
     reference: str
@@ -144,6 +150,10 @@ class ReviewOut(BaseModel):
     )
     history: list[HistoryOut] | None = Field(
         default=None, description="omitted for practitioners"
+    )
+    anonymisation_check: AnonymisationCheckOut | None = Field(
+        default=None, description="for roles allowed to edit the review, from publication "
+        "pending on (one review, not lists): what the anonymisation check found and searched"
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dhr.api.schemas import HistoryOut, PersonOut, ReviewOut
+from dhr.api.schemas import AnonymisationCheckOut, HistoryOut, PersonOut, ReviewOut
 from dhr.extensions import db
 from dhr.models import AuditEntry, PoolMember, Review, User
 from dhr.permissions import can_edit_review, sees_restricted_detail
+from dhr.workflow.anonymisation import CHECK_SHOWN_STATES, anonymisation_check
 from dhr.workflow.clocks import clocks_for
 
 EVENT_PREFIX = "event."
@@ -59,6 +60,10 @@ def review_out(review: Review, user: User, *, with_history: bool = True) -> Revi
     )
     if can_edit_review(user, review):
         out.identifying_terms = list(review.identifying_terms or [])
+        if with_history and review.state in CHECK_SHOWN_STATES:
+            check = anonymisation_check(review)
+            out.anonymisation_check = AnonymisationCheckOut(
+                passed=not check.hits, hits=check.hits, searched=check.summary)
     if with_history and restricted:
         out.history = [history_out(e) for e in review_history(review)]
     return out

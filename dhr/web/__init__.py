@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from dhr.web import artefact_pages, dashboard, pool_pages, review_pages  # noqa: E402,F401
+from dhr.web import (  # noqa: E402,F401
+    artefact_pages,
+    dashboard,
+    identifying_terms_pages,
+    pool_pages,
+    review_pages,
+)

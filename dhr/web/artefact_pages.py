@@ -41,7 +41,11 @@ from dhr.web import bp
 from dhr.web.review_pages import visible_review_or_404
 from dhr.workflow import agency_requests as request_ops
 from dhr.workflow import documents
-from dhr.workflow.anonymisation import identifying_term_hits
+from dhr.workflow.anonymisation import (
+    CHECK_SHOWN_STATES,
+    AnonymisationCheck,
+    anonymisation_check,
+)
 from dhr.workflow.artefacts import (
     FINAL_REVIEW_STATES,
     FROZEN_REVIEW_STATES,
@@ -119,12 +123,13 @@ class Artefacts:
         return can_track_recommendations(self.user, self.review)
 
     @cached_property
-    def anonymisation_hits(self) -> list[str] | None:
-        """Shown to editors while the review waits for publication; None otherwise."""
-        if self.review.state != "publication_pending" or not can_edit_review(self.user,
-                                                                              self.review):
+    def anonymisation(self) -> AnonymisationCheck | None:
+        """Shown to editors from publication pending on (after publication it reflects any
+        identifying terms added since); None otherwise."""
+        if self.review.state not in CHECK_SHOWN_STATES or not can_edit_review(self.user,
+                                                                               self.review):
             return None
-        return identifying_term_hits(self.review)
+        return anonymisation_check(self.review)
 
     def agency_label(self, code: str) -> str:
         return self.labels.get(code, code)
@@ -383,7 +388,8 @@ def document_version_page(review_id: int, kind: str, number: int) -> ResponseRet
 @bp.get("/reviews/<int:review_id>/documents/<kind>/versions/<int:number>/download")
 def download_document(review_id: int, kind: str, number: int) -> ResponseReturnValue:
     """An uploaded file, as an attachment, only after the permission check (never a public
-    folder). Practitioners may download the latest published report, nothing else."""
+    folder). Practitioners may download the latest published report, nothing else. The file
+    is named from the review's reference, never the uploader's file name."""
     review = visible_review_or_404(review_id)
     if kind not in DOCUMENT_KINDS or not can_read_document(g.user, review, kind):
         abort(404)
@@ -400,7 +406,7 @@ def download_document(review_id: int, kind: str, number: int) -> ResponseReturnV
     except OSError:
         abort(404)
     return send_file(handle, mimetype=saved.content_type, as_attachment=True,
-                     download_name=saved.original_filename, max_age=0)
+                     download_name=documents.download_name(review, saved), max_age=0)
 
 
 # --- published view --------------------------------------------------------------------------

@@ -111,5 +111,7 @@ class NotificationForm(FlaskForm):
     identifying_terms = TextAreaField(
         "Restricted identifying terms",
         description="Real names and addresses, one per line. Never published; used to check "
-                    "that nothing published contains them.",
+                    "that nothing published contains them, nor any word of three or more "
+                    "letters of them (write a term in double quotes to search for it only as "
+                    "a whole). The pseudonym must not contain any of them.",
         validators=[Optional(), Length(max=10000)])

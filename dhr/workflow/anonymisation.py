@@ -1,78 +1,108 @@
-"""The anonymisation check before publication: no restricted identifying term (real names,
-addresses) may appear in what will be published.
+"""The anonymisation check: no restricted identifying term (real names, addresses), nor any
+word of one, may appear anywhere a practitioner can read once the review is published.
 
-A term matches whole words only, ignoring case: "Ann" finds "ann" and "ANN." but not
-"Annual" or "Joanne". The boundaries are "no letter or digit just outside the term", which
-also works for terms that begin or end with punctuation ("O'Neil", "12 Orchard Close").
-Spaces inside a term match any run of white space, and straight and curly apostrophes
-match each other.
+Searched: the victim pseudonym, the review's published free-text fields (web address, legal
+basis), the latest overview report, executive summary and action plan (for a Word document
+every part of it, and the uploaded file's name), and each recommendation's number and text.
+How terms are matched is in dhr.identifying_terms.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
+from dhr.identifying_terms import TermMatcher, sentence
 from dhr.models import Review
-from dhr.workflow.documents import checkable_texts, kind_label, latest
+from dhr.workflow.documents import DOCX, checkable_texts, kind_label, latest
 from learning.recommendations import recommendations_for
 
+# From these states on the check is shown to the review's editors (after publication it runs
+# again when identifying terms are added).
+CHECK_SHOWN_STATES = frozenset({"publication_pending", "published", "closed"})
 CHECKED_KINDS = ("overview_report", "executive_summary", "action_plan")
-_APOSTROPHES = "'\u2019\u2018\u02bc"
+WORD_PARTS = ("text, headers, footers, notes, comments, tracked changes, document properties "
+              "and image descriptions")
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    parts = []
-    for ch in term.strip():
-        if ch.isspace():
-            if parts and parts[-1] != r"\s+":
-                parts.append(r"\s+")
-        elif ch in _APOSTROPHES:
-            parts.append(f"[{_APOSTROPHES}]")
-        else:
-            parts.append(re.escape(ch))
-    return re.compile(rf"(?<![^\W_]){''.join(parts)}(?![^\W_])", re.IGNORECASE)
+@dataclass
+class Place:
+    """Somewhere a practitioner reads: `texts` None when it cannot be checked."""
+
+    where: str
+    texts: list[str] | None
+    described: str = ""
 
 
-def _count(pattern: re.Pattern[str], text: str) -> int:
-    return sum(1 for _ in pattern.finditer(text))
+@dataclass
+class AnonymisationCheck:
+    hits: list[str]
+    searched: list[str]
+    terms: int
+    words: int
+
+    @property
+    def summary(self) -> str:
+        """What was searched for and where, in one sentence."""
+        words = f" and {self.words} words of them on their own" if self.words else ""
+        return (f"Searched for {self.terms} restricted identifying "
+                f"{'term' if self.terms == 1 else 'terms'}{words} in "
+                f"{'; '.join(self.searched)}.")
 
 
-def _sentence(term: str, count: int, where: str) -> str:
-    times = "" if count == 1 else f" {count} times"
-    return f'"{term}" appears{times} in {where}'
-
-
-def identifying_term_hits(review: Review) -> list[str]:
-    """One plain sentence per (term, place) where a restricted term appears in the latest
-    overview report, executive summary or action plan, or in a recommendation; empty means
-    clean. A document that cannot be read (a PDF) is reported too: it cannot be shown clean."""
-    terms = []
-    for raw in review.identifying_terms or []:
-        term = raw.strip()
-        if term and term.lower() not in {t.lower() for t in terms}:
-            terms.append(term)
-    if not terms:
-        return []
-    patterns = [(term, term_pattern(term)) for term in terms]
-    hits: list[str] = []
+def _document_places(review: Review) -> list[Place]:
+    places = []
     for kind in CHECKED_KINDS:
         saved = latest(review, kind)
         if saved is None:
             continue
         where = f"the {kind_label(kind).lower()} (version {saved.version})"
-        texts = checkable_texts(saved)
-        if texts is None:
-            hits.append(f"{where[0].upper()}{where[1:]} is an uploaded file that cannot be "
-                        "checked for identifying terms: upload it as a Word document or write "
-                        "it in Markdown")
+        if saved.is_file:
+            places.append(Place(f"the file name of {where}", [saved.original_filename or ""]))
+        described = (f"{where}: its {WORD_PARTS}" if saved.content_type == DOCX else where)
+        places.append(Place(where, checkable_texts(saved), described))
+    return places
+
+
+def published_places(review: Review, published_url: str | None = None) -> list[Place]:
+    """What a practitioner will read of the review itself and its reports (`published_url`:
+    the web address about to be recorded by the publish event, if any)."""
+    places = [Place("the victim pseudonym", [review.victim_pseudonym or ""])]
+    url = published_url or review.published_url
+    if url:
+        places.append(Place("the web address of the published report", [url]))
+    if review.legal_basis:
+        places.append(Place("the legal basis", [review.legal_basis]))
+    return places + _document_places(review)
+
+
+def anonymisation_check(review: Review, published_url: str | None = None
+                        ) -> AnonymisationCheck:
+    """One plain sentence per (term or word, place) found, and what was searched."""
+    matcher = TermMatcher(review.identifying_terms or [])
+    places = published_places(review, published_url)
+    searched = [place.described or place.where for place in places]
+    recommendations = recommendations_for(review)
+    if recommendations:
+        numbers = ", ".join(r.number for r in recommendations)
+        searched.append(f"the number and text of recommendation"
+                        f"{'s' if len(recommendations) > 1 else ''} {numbers}")
+    places += [Place(f"recommendation {r.number}", [r.number, r.text]) for r in recommendations]
+    words = sum(1 for needle in matcher.needles if not needle.whole)
+    check = AnonymisationCheck([], searched, len(matcher.terms), words)
+    if not matcher:
+        return check
+    for place in places:
+        if place.texts is None:
+            check.hits.append(
+                f"{place.where[0].upper()}{place.where[1:]} is an uploaded file that cannot be "
+                "checked for identifying terms (a PDF, or a Word document with a part that "
+                "cannot be read): upload it as a Word document or write it in Markdown")
             continue
-        for term, pattern in patterns:
-            n = max(_count(pattern, text) for text in texts)
-            if n:
-                hits.append(_sentence(term, n, where))
-    for recommendation in recommendations_for(review):
-        for term, pattern in patterns:
-            n = _count(pattern, recommendation.text)
-            if n:
-                hits.append(_sentence(term, n, f"recommendation {recommendation.number}"))
-    return hits
+        check.hits += [sentence(needle.label, count, place.where)
+                       for needle, count in matcher.counts(place.texts)]
+    return check
+
+
+def identifying_term_hits(review: Review, published_url: str | None = None) -> list[str]:
+    """The check's findings; empty means clean."""
+    return anonymisation_check(review, published_url).hits

@@ -37,13 +37,12 @@ from dhr.workflow.artefacts import (
     refuse_if_final,
     refuse_if_published,
 )
+from dhr.workflow.docx_reading import docx_texts
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALLOWED_UPLOADS = {".pdf": PDF, ".docx": DOCX}
 MAX_MARKDOWN_CHARS = 400_000
-# Reading a DOCX for the anonymisation check: never inflate more than this per part.
-MAX_DOCX_PART_BYTES = 50 * 1024 * 1024
 _PENDING_FILES = "dhr_uploaded_files"
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -316,41 +315,26 @@ def _remove_uncommitted_files(session: Session, transaction: SessionTransaction)
             path.unlink(missing_ok=True)
 
 
-def docx_text(data: bytes) -> str | None:
-    """The words of a Word document (body, headers, footers, notes, comments); None if the
-    file cannot be read safely."""
-    part = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
-    chunks = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                if not part.fullmatch(info.filename):
-                    continue
-                if info.file_size > MAX_DOCX_PART_BYTES:
-                    return None
-                with archive.open(info) as handle:
-                    xml = handle.read(MAX_DOCX_PART_BYTES + 1)
-                if len(xml) > MAX_DOCX_PART_BYTES:
-                    return None
-                text = xml.decode("utf-8", errors="replace")
-                text = re.sub(r"</w:p>|<w:tab/>|<w:br/>|<w:cr/>", " ", text)
-                chunks.append(html.unescape(_TAG.sub("", text)))
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-        return None
-    return "\n".join(chunks)
-
-
 def checkable_texts(saved: DocumentVersion) -> list[str] | None:
     """Texts of a version to search for identifying terms: for Markdown the source and the
-    words as rendered (so 'Jane **Realname**' is found too); None when the file cannot be
-    read (a PDF)."""
+    words as rendered (so 'Jane **Realname**' is found too); for a Word document every part
+    of the package (see docx_reading); None when the file cannot be read (a PDF)."""
     if saved.format == "markdown":
         body = saved.body or ""
         return [body, markdown_plain_text(body)]
     if saved.content_type == DOCX:
         try:
-            text = docx_text(stored_path(saved).read_bytes())
+            data = stored_path(saved).read_bytes()
         except OSError:
             return None
-        return None if text is None else [text]
+        return docx_texts(data)
     return None
+
+
+def download_name(review: Review, saved: DocumentVersion) -> str:
+    """The name a downloaded file gets, from the review's reference, never the uploader's
+    file name (which may carry a real name): 'DHR-DACORUM-2024-01-overview-report-v3.docx'."""
+    extension = next((ext for ext, kind in ALLOWED_UPLOADS.items()
+                      if kind == saved.content_type), "")
+    kind = saved.document.kind.replace("_", "-")
+    return f"{review.reference}-{kind}-v{saved.version}{extension}"

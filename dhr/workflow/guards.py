@@ -212,8 +212,9 @@ def amendments_done(review: Review, data: ev.CompleteAmendmentsData | None) -> l
 
 
 def ready_to_publish(review: Review, data: ev.PublishData | None) -> list[str]:
-    """Web address and the copy to the Domestic Abuse Commissioner given; no identifying term
-    in the overview report, executive summary, action plan or recommendations."""
+    """Web address and the copy to the Domestic Abuse Commissioner given; no identifying term,
+    nor any word of one, anywhere practitioners will read: the pseudonym, the web address,
+    the reports (every part of a Word document, and file names) and the recommendations."""
     from dhr.workflow.anonymisation import identifying_term_hits
 
     missing = []
@@ -222,7 +223,8 @@ def ready_to_publish(review: Review, data: ev.PublishData | None) -> list[str]:
             missing.append("web address of the published report not given")
         if data.dac_copy_sent_date is None:
             missing.append("date a copy was sent to the Domestic Abuse Commissioner not given")
-    missing += [f"anonymisation check: {hit}" for hit in identifying_term_hits(review)]
+    url = data.url if data is not None else None
+    missing += [f"anonymisation check: {hit}" for hit in identifying_term_hits(review, url)]
     return missing
 
 

@@ -22,14 +22,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache, partial
 from importlib import resources
+from threading import Lock
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 from whoosh.lang.snowball.english import EnglishStemmer
 
@@ -91,7 +92,7 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(_APOSTROPHES.sub("", text.lower()))
 
 
-_stem = EnglishStemmer().stem
+_stem = lru_cache(maxsize=100_000)(EnglishStemmer().stem)  # the Snowball code is slow
 
 
 @cache
@@ -143,19 +144,22 @@ class Corpus:
     def __init__(self, entries: Sequence[Entry],
                  analyser: Callable[[str], tuple[str, ...]] = analyse):
         self.entries = {e.id: e for e in entries}
+        self.analyser = analyser
         counts = {e.id: Counter(analyser(e.text)) for e in entries}
-        df = Counter(term for c in counts.values() for term in c)
-        n = len(entries)
-        idf = {term: math.log((n + 1) / (d + 1)) + 1.0 for term, d in df.items()}
-        self.vectors: dict[int, dict[str, float]] = {}
+        self.df = Counter(term for c in counts.values() for term in c)
+        self.vectors = {eid: self._vector(c) for eid, c in counts.items()}
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for eid, c in counts.items():
-            weights = {t: (1.0 + math.log(k)) * idf[t] for t, k in c.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            vector = {t: w / norm for t, w in weights.items()}
-            self.vectors[eid] = vector
+        for eid, vector in self.vectors.items():
             for t, w in vector.items():
                 self.postings[t].append((eid, w))
+
+    def _idf(self, term: str) -> float:
+        return math.log((len(self.entries) + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        weights = {t: (1.0 + math.log(k)) * self._idf(t) for t, k in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
 
     def score(self, a: int, b: int) -> float:
         va, vb = self.vectors[a], self.vectors[b]
@@ -163,27 +167,61 @@ class Corpus:
             va, vb = vb, va
         return sum(w * vb.get(t, 0.0) for t, w in va.items())
 
-    def _scores_against(self, eid: int) -> dict[int, float]:
+    def _scores_against(self, vector: dict[str, float],
+                        max_df: int | None = None) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
-        for t, wq in self.vectors[eid].items():
-            for other, w in self.postings[t]:
+        for t, wq in vector.items():
+            postings = self.postings.get(t, ())
+            if max_df is not None and len(postings) > max_df:
+                continue
+            for other, w in postings:
                 scores[other] += wq * w
         return scores
 
-    def similar(self, eid: int, threshold: float = THRESHOLD,
+    def similar(self, item: HasText, threshold: float = THRESHOLD,
                 limit: int | None = SIMILAR_LIMIT) -> list[tuple[int, float]]:
-        """Entries of OTHER reviews scoring at least `threshold` against `eid`, best first."""
-        review_id = self.entries[eid].review_id
-        found = [(other, s) for other, s in self._scores_against(eid).items()
-                 if s >= threshold and self.entries[other].review_id != review_id]
+        """Entries of OTHER reviews scoring at least `threshold` against `item` (in the corpus
+        or not: a text outside it is weighed with the corpus's IDF), best first."""
+        vector = self.vectors.get(item.id) if item.id in self.entries and (
+            self.entries[item.id].text == item.text) else None
+        if vector is None:
+            vector = self._vector(Counter(self.analyser(item.text)))
+        found = [(other, s) for other, s in self._scores_against(vector).items()
+                 if s >= threshold and self.entries[other].review_id != item.review_id
+                 and other != item.id]
         found.sort(key=lambda pair: (-pair[1], pair[0]))
         return found[:limit] if limit is not None else found
 
     @cached_property
     def pairs(self) -> list[tuple[float, int, int]]:
-        """Every pair from different reviews at or above THRESHOLD, best first."""
-        found = [(s, a, b) for a in self.entries
-                 for b, s in self.similar(a, limit=None) if a < b]
+        """Every pair from different reviews at or above THRESHOLD, best first.
+
+        Exact, without comparing every pair (prefix filtering, as in Bayardo et al.'s
+        All-Pairs): terms are put in one order, most common first. A text's common-first
+        prefix whose weights have a norm under THRESHOLD cannot by itself make a match, so
+        two texts at the threshold must share a term outside both prefixes; only those
+        rarer terms are indexed, and only the texts sharing one are scored."""
+        rank = {t: i for i, t in enumerate(sorted(self.df, key=lambda t: (-self.df[t], t)))}
+        rare: dict[int, list[tuple[str, float]]] = {}
+        index: dict[str, list[int]] = defaultdict(list)
+        for eid, vector in self.vectors.items():
+            covered, terms = 0.0, sorted(vector.items(), key=lambda tw: rank[tw[0]])
+            start = 0
+            while start < len(terms) and covered + terms[start][1] ** 2 < THRESHOLD ** 2:
+                covered += terms[start][1] ** 2
+                start += 1
+            rare[eid] = terms[start:]
+            for t, _ in rare[eid]:
+                index[t].append(eid)
+        found = []
+        for a, terms in rare.items():
+            review_id = self.entries[a].review_id
+            candidates = {b for t, _ in terms for b in index[t] if b > a}
+            for b in candidates:
+                if self.entries[b].review_id != review_id:
+                    score = self.score(a, b)
+                    if score >= THRESHOLD:
+                        found.append((score, a, b))
         found.sort(key=lambda p: (-p[0], p[1], p[2]))
         return found
 
@@ -194,23 +232,38 @@ class Corpus:
         review's recommendation at most once and a chain of loosely related texts does not
         snowball into one group."""
         group_of = {eid: eid for eid in self.entries}
-        members: dict[int, list[int]] = {eid: [eid] for eid in self.entries}
+        members: dict[int, list[int]] = {}
+        reviews: dict[int, set[int]] = {}
+        size_at_refusal: dict[tuple[int, int], tuple[int, int]] = {}
+        scores = {(a, b): score for score, a, b in self.pairs}
+
+        def known(x: int, y: int) -> float:
+            key = (x, y) if x < y else (y, x)
+            if key not in scores:
+                scores[key] = self.score(x, y)
+            return scores[key]
+
         for _, a, b in self.pairs:
             ga, gb = group_of[a], group_of[b]
             if ga == gb:
                 continue
-            left, right = members[ga], members[gb]
-            if {self.entries[m].review_id for m in left} & {
-                    self.entries[m].review_id for m in right}:
+            left, right = members.get(ga, [a]), members.get(gb, [b])
+            if size_at_refusal.get((ga, gb)) == (len(left), len(right)):
+                continue  # refused already, and neither group has changed since
+            left_reviews = reviews.get(ga) or {self.entries[a].review_id}
+            right_reviews = reviews.get(gb) or {self.entries[b].review_id}
+            if left_reviews & right_reviews or (len(left) * len(right) > 1 and sum(
+                    known(x, y) for x in left for y in right) < THRESHOLD * len(
+                    left) * len(right)):
+                size_at_refusal[ga, gb] = (len(left), len(right))
                 continue
-            mean = sum(self.score(x, y) for x in left for y in right) / (len(left) * len(right))
-            if mean < THRESHOLD:
-                continue
-            left.extend(right)
+            members[ga] = left + right
+            reviews[ga] = left_reviews | right_reviews
             for m in right:
                 group_of[m] = ga
-            del members[gb]
-        return [self._cluster(ids) for ids in members.values() if len(ids) > 1]
+            members.pop(gb, None)
+            reviews.pop(gb, None)
+        return [self._cluster(ids) for ids in members.values()]
 
     def _cluster(self, ids: list[int]) -> Cluster:
         def mean_to_others(m: int) -> float:
@@ -225,7 +278,7 @@ class Corpus:
 
 @lru_cache(maxsize=16)
 def corpus_of(entries: tuple[Entry, ...], ignore: frozenset[str] = frozenset()) -> Corpus:
-    """One vectorised corpus per exact content: callers with the same view share it."""
+    """One vectorised corpus per exact content: callers with the same content share it."""
     return Corpus(entries, partial(analyse, ignore=ignore))
 
 
@@ -234,32 +287,73 @@ def _entries(visible: Iterable[HasText]) -> tuple[Entry, ...]:
                         key=lambda e: e.id))
 
 
-def visible_entries(user: User) -> list[Entry]:
-    """The recommendations `user` may see, outside withdrawn reviews, as plain rows."""
-    rows = db.session.execute(
-        select(Recommendation.id, Recommendation.review_id, Recommendation.text)
-        .join(Review, Review.id == Recommendation.review_id)
-        .where(visible_reviews_clause(user), Review.state != "withdrawn")
-        .order_by(Recommendation.id))
-    return [Entry(r.id, r.review_id, r.text) for r in rows]
-
-
-def similar_to(recommendation: HasText, visible: Iterable[HasText],
+def similar_to(recommendation: HasText, visible: Iterable[HasText] | Corpus,
                ignore: frozenset[str] = frozenset(),
                limit: int | None = SIMILAR_LIMIT) -> list[tuple[int, float]]:
     """(id, score) of visible recommendations in other reviews that say much the same thing as
     `recommendation`, best first. `ignore`: words left out, such as `place_words()`."""
-    entries = {e.id: e for e in _entries(visible)}
-    entries[recommendation.id] = Entry(recommendation.id, recommendation.review_id,
-                                       recommendation.text)
-    corpus = corpus_of(tuple(sorted(entries.values(), key=lambda e: e.id)), ignore)
-    return corpus.similar(recommendation.id, limit=limit)
+    corpus = visible if isinstance(visible, Corpus) else corpus_of(_entries(visible), ignore)
+    return corpus.similar(recommendation, limit=limit)
 
 
-def repeat_clusters(visible: Iterable[HasText],
+def repeat_clusters(visible: Iterable[HasText] | Corpus,
                     ignore: frozenset[str] = frozenset()) -> list[Cluster]:
     """Clusters of visible recommendations from different reviews that repeat one another."""
-    return corpus_of(_entries(visible), ignore).clusters
+    corpus = visible if isinstance(visible, Corpus) else corpus_of(_entries(visible), ignore)
+    return corpus.clusters
+
+
+# --- what a user may see, from the database ---------------------------------------------------
+
+
+def _visible(user: User) -> tuple[ColumnElement[bool], ...]:
+    return (visible_reviews_clause(user), Review.state != "withdrawn")
+
+
+def visible_entries(user: User) -> list[Entry]:
+    """The recommendations `user` may see, outside withdrawn reviews, as plain rows."""
+    rows = db.session.execute(
+        select(Recommendation.id, Recommendation.review_id, Recommendation.text)
+        .join(Review, Review.id == Recommendation.review_id).where(*_visible(user))
+        .order_by(Recommendation.id)).tuples()
+    return list(map(Entry._make, rows))
+
+
+def _scope(user: User) -> tuple[object, ...]:
+    """Everything visible_reviews_clause depends on: users alike here see the same corpus."""
+    return (user.role, user.area_id, tuple(sorted(user.csp_ids)),
+            user.id if user.role == "chair" else None)
+
+
+_CORPORA: OrderedDict[tuple[object, ...], Corpus] = OrderedDict()
+_CORPORA_LOCK = Lock()
+_CORPORA_KEPT = 16
+
+
+def visible_corpus(user: User) -> Corpus:
+    """The vectorised corpus of what `user` may see, cached per scope and corpus version.
+
+    The version (how many, the sum of their ids, the latest change) is one aggregate query;
+    the texts are read and vectorised again only when it moves, so a warm lookup at a few
+    thousand recommendations costs milliseconds. Rewording touches updated_dt; publishing,
+    withholding, withdrawing or adding changes which ids are counted."""
+    count, id_sum, latest = db.session.execute(
+        select(func.count(Recommendation.id), func.coalesce(func.sum(Recommendation.id), 0),
+               func.max(Recommendation.updated_dt))
+        .join(Review, Review.id == Recommendation.review_id).where(*_visible(user))).one()
+    ignore = place_words()
+    key = (_scope(user), count, id_sum, latest, ignore)
+    with _CORPORA_LOCK:
+        corpus = _CORPORA.get(key)
+        if corpus is not None:
+            _CORPORA.move_to_end(key)
+            return corpus
+    corpus = Corpus(visible_entries(user), partial(analyse, ignore=ignore))
+    with _CORPORA_LOCK:
+        _CORPORA[key] = corpus
+        while len(_CORPORA) > _CORPORA_KEPT:
+            _CORPORA.popitem(last=False)
+    return corpus
 
 
 @dataclass(frozen=True)
@@ -304,7 +398,7 @@ def load_recommendations(ids: Iterable[int]) -> dict[int, Recommendation]:
 
 def repeat_groups(user: User) -> list[RepeatGroup]:
     """The clusters among what `user` may see: most repeated, then least acted on, first."""
-    clusters = repeat_clusters(visible_entries(user), place_words())
+    clusters = visible_corpus(user).clusters
     loaded = load_recommendations(i for c in clusters for i in c.member_ids)
     groups = []
     for cluster in clusters:

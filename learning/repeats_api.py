@@ -49,7 +49,7 @@ def similar_recommendations(recommendation_id: int) -> ResponseReturnValue:
     item = db.session.get(Recommendation, recommendation_id)
     if item is None or not can_view_review(g.user, item.review):
         raise not_found("recommendation")
-    found = repeats.similar_to(item, repeats.visible_entries(g.user), repeats.place_words())
+    found = repeats.similar_to(item, repeats.visible_corpus(g.user))
     loaded = repeats.load_recommendations([rid for rid, _ in found])
     labels = agency_codes()
     items = [SimilarOut(recommendation=recommendation_out(loaded[rid], g.user, labels),

@@ -18,7 +18,7 @@ from learning.models import Recommendation
 def similar_recommendations(item: Recommendation) -> list[tuple[Recommendation, float]]:
     """What the recommendation page lists: visible recommendations of other reviews, best
     first. The page itself is only shown to people who may see `item`."""
-    found = repeats.similar_to(item, repeats.visible_entries(g.user), repeats.place_words())
+    found = repeats.similar_to(item, repeats.visible_corpus(g.user))
     loaded = repeats.load_recommendations(rid for rid, _ in found)
     return [(loaded[rid], score) for rid, score in found]
 

@@ -44,7 +44,7 @@ def test_similar_ranks_repeats_above_a_same_agency_different_action():
     corpus = repeats.Corpus([repeats.Entry(1, 10, GP_WATFORD), repeats.Entry(2, 20, GP_DACORUM),
                              repeats.Entry(3, 30, GP_AUDIT), repeats.Entry(4, 40, HOUSING),
                              repeats.Entry(5, 10, GP_WATFORD)])
-    found = corpus.similar(1)
+    found = corpus.similar(repeats.Entry(1, 10, GP_WATFORD))
     assert [rid for rid, _ in found] == [2]  # not 5: the same review; not the audit
     assert corpus.score(1, 3) < repeats.THRESHOLD <= corpus.score(1, 2)
 

@@ -175,3 +175,22 @@ def test_the_openapi_document_describes_both(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "get" in paths["/api/v1/recommendations/{recommendation_id}/similar"]
     assert "get" in paths["/api/v1/recommendations/repeats"]
+
+
+def test_the_demo_gp_routine_enquiry_recommendation_is_the_most_repeated(app, api_as):
+    from dhr.demo import load_demo
+
+    assert load_demo()
+    db.session.commit()
+    body = api_as("subgroup_member").get("/recommendations/repeats").json
+    top = body["items"][0]
+    representative = next(m for m in top["members"] if m["id"] == top["representative_id"])
+    assert "GP practices" in representative["text"]
+    assert "routinely ask" in representative["text"]
+    assert top["written"] >= 10 and top["written"] == len(
+        {m["review_id"] for m in top["members"]})
+    # written year after year, completed in only some of the older, closed reviews
+    assert top["open"] > top["completed"] > 0
+    assert top["written"] == top["open"] + top["completed"] + top["closed"]
+    assert all(top["written"] >= other["written"] for other in body["items"])
+    assert all(m["agency"] == "gp_primary_care" for m in top["members"])

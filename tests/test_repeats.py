@@ -133,6 +133,19 @@ def test_a_reworded_recommendation_is_compared_by_its_new_words(api_as, county):
     assert county["housing_broxbourne"].id in found
 
 
+def test_publishing_or_withholding_changes_what_a_practitioner_is_compared_with(api_as, county):
+    practitioner = api_as("practitioner")
+    path = f"/recommendations/{county['gp_watford'].id}/similar"
+    assert county["gp_hertsmere"].id not in ids(practitioner.get(path).json["items"])
+    hertsmere = county["gp_hertsmere"].review
+    hertsmere.state = "published"
+    db.session.commit()
+    assert county["gp_hertsmere"].id in ids(practitioner.get(path).json["items"])
+    hertsmere.is_withheld = True
+    db.session.commit()
+    assert county["gp_hertsmere"].id not in ids(practitioner.get(path).json["items"])
+
+
 # --- GET /recommendations/repeats --------------------------------------------------------------
 
 

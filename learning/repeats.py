@@ -163,9 +163,7 @@ class Corpus:
 
     def score(self, a: int, b: int) -> float:
         va, vb = self.vectors[a], self.vectors[b]
-        if len(vb) < len(va):
-            va, vb = vb, va
-        return sum(w * vb.get(t, 0.0) for t, w in va.items())
+        return sum(va[t] * vb[t] for t in va.keys() & vb.keys())
 
     def _scores_against(self, vector: dict[str, float],
                         max_df: int | None = None) -> dict[int, float]:

@@ -10,8 +10,9 @@ the corpus the caller may see), so the words every recommendation shares ("domes
 "ensure") weigh little and the action words weigh most.
 
 Only what the caller may see is compared or returned: the corpus is built from
-`visible_entries(user)`. The vectorised corpus is cached per exact content (ids, reviews and
-texts), so a changed or added recommendation gives a new corpus and nothing stale is served.
+`visible_entries(user)` (practitioners: published reviews only; nobody: withdrawn reviews) and
+cached per visibility scope and corpus version (`visible_corpus`), so a reworded, added,
+published or withheld recommendation gives a new corpus and nothing stale is served.
 
 The thesaurus loader here is deliberately local for now; dhr/search/thesaurus.py loads the same
 file for query expansion and the two are to be made one.
@@ -165,14 +166,10 @@ class Corpus:
         va, vb = self.vectors[a], self.vectors[b]
         return sum(va[t] * vb[t] for t in va.keys() & vb.keys())
 
-    def _scores_against(self, vector: dict[str, float],
-                        max_df: int | None = None) -> dict[int, float]:
+    def _scores_against(self, vector: dict[str, float]) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
         for t, wq in vector.items():
-            postings = self.postings.get(t, ())
-            if max_df is not None and len(postings) > max_df:
-                continue
-            for other, w in postings:
+            for other, w in self.postings.get(t, ()):
                 scores[other] += wq * w
         return scores
 

@@ -11,3 +11,4 @@ from dhr.web import (  # noqa: E402,F401
     pool_pages,
     review_pages,
 )
+from learning import repeats_pages  # noqa: E402,F401 - repeated recommendations' pages

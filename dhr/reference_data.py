@@ -12,6 +12,9 @@ from sqlalchemy import select
 from dhr.extensions import db
 
 VOCABULARY_FILE = "vocabularies.json"
+# The other data files beside the presets: not organisations.
+THESAURUS_FILE = "thesaurus.json"
+NOT_PRESETS = frozenset({VOCABULARY_FILE, THESAURUS_FILE})
 
 
 def _read(name: str) -> Any:
@@ -23,7 +26,7 @@ def available_presets() -> list[str]:
     names = [
         entry.name.removesuffix(".json")
         for entry in resources.files("dhr.reference").iterdir()
-        if entry.name.endswith(".json") and entry.name != VOCABULARY_FILE
+        if entry.name.endswith(".json") and entry.name not in NOT_PRESETS
     ]
     return sorted(names)
 

@@ -68,6 +68,8 @@ BAD_SETTINGS = [
     ("DHR_SECRET_KEY", "", "at least 32 characters"),
     ("DHR_DATA_DIR", None, "not a writable folder"),
     ("DHR_ORGANISATION", "narnia", "not a known preset"),
+    ("DHR_ORGANISATION", "thesaurus", "not a known preset"),  # a data file, not an area
+    ("DHR_ORGANISATION", "vocabularies", "not a known preset"),
     ("DHR_LOGIN_MAX_FAILURES", "five", "not a whole number"),
     ("DHR_LOGIN_MAX_FAILURES", "0", "at least 1"),
     ("DHR_LOGIN_LOCK_MINUTES", "1.5", "not a whole number"),

@@ -1,7 +1,6 @@
 """The web pages for people (GOV.UK Design System patterns, no JavaScript needed)."""
 
-from flask import Blueprint
+from dhr.web import artefact_pages, dashboard, pool_pages, review_pages  # noqa: F401
+from dhr.web.blueprint import bp
 
-bp = Blueprint("web", __name__)
-
-from dhr.web import artefact_pages, dashboard, pool_pages, review_pages  # noqa: E402,F401
+__all__ = ["bp"]

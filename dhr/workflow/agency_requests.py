@@ -24,21 +24,13 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
+from dhr.errors import IllegalMove, InvalidInput, NotPermitted, Stale, field_errors
 from dhr.extensions import db
 from dhr.models import AgencyRequest, Notification, Review, User
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS, AWAITING_STATES
 from dhr.models.users import user_csps
 from dhr.reviews import ReviewInputError, normalise_agencies
-from dhr.workflow.artefacts import (
-    FINAL_REVIEW_STATES,
-    IllegalMove,
-    InvalidInput,
-    NotPermitted,
-    Stale,
-    can_manage_requests,
-    field_errors,
-    refuse_if_final,
-)
+from dhr.workflow.artefacts import FINAL_REVIEW_STATES, can_manage_requests, refuse_if_final
 
 # A chased request is chased again after this long if still nothing has come in.
 CHASE_INTERVAL = timedelta(days=7)

@@ -14,7 +14,7 @@ import re
 
 from dhr.models import Review
 from dhr.workflow.documents import checkable_texts, kind_label, latest
-from learning.recommendations import recommendations_for
+from learning.models import recommendations_for
 
 CHECKED_KINDS = ("overview_report", "executive_summary", "action_plan")
 _APOSTROPHES = "'\u2019\u2018\u02bc"

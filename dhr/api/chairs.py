@@ -323,10 +323,7 @@ def create_chair() -> ResponseReturnValue:
     if not can_manage_pool(g.user):
         raise forbidden("only coordinators and admins keep the chair pool")
     body = parse_body(ChairCreate)
-    try:
-        member = create_member(g.user, body.operation_values())
-    except PoolInputError as exc:
-        raise validation_error(exc.details) from None
+    member = create_member(g.user, body.operation_values())
     db.session.commit()
     return _one(member), 201
 
@@ -342,10 +339,7 @@ def patch_chair(chair_id: int) -> ResponseReturnValue:
     changes = body.operation_values()
     if not changes:
         raise validation_error({"body": "no fields given"}, "nothing to change")
-    try:
-        update_member(g.user, member, changes)
-    except PoolInputError as exc:
-        raise validation_error(exc.details) from None
+    update_member(g.user, member, changes)
     db.session.commit()
     return _one(member)
 

@@ -1,4 +1,7 @@
-"""dhr: Domestic Homicide Reviews for Community Safety Partnerships."""
+"""dhr: Domestic Homicide Reviews for Community Safety Partnerships.
+
+create_app is the composition root: the one place that knows every area (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,21 @@ from typing import Any
 
 from flask import Flask
 
-from dhr import after_commit  # noqa: F401 - installs the after-commit session hooks
+from dhr import (
+    after_commit,  # noqa: F401 - installs the after-commit session hooks
+    security,
+)
+from dhr.api.blueprint import bp as api_bp
+from dhr.assets import bp as assets_bp
+from dhr.auth.views import bp as auth_bp
+from dhr.cli import register_commands
 from dhr.config import load_config
 from dhr.extensions import csrf, db, login_manager, migrate
+from dhr.jobs import celery_init_app
+from dhr.web.blueprint import bp as web_bp
+from dhr.web.templating import install_template_helpers
+from learning import api as learning_api  # noqa: F401 - adds recommendations' routes to the API
+from learning import repeats_api, repeats_pages  # noqa: F401 - repeated recommendations
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,14 +50,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "strong"
 
-    from dhr import security
-    from dhr.api import bp as api_bp
-    from dhr.assets import bp as assets_bp
-    from dhr.auth.views import bp as auth_bp
-    from dhr.jobs import celery_init_app
-    from dhr.web import bp as web_bp
-    from dhr.web.templating import install_template_helpers
-
     security.install(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
@@ -51,8 +58,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)  # bearer tokens only, never cookies: not exposed to CSRF
     install_template_helpers(app)
     celery_init_app(app)
-
-    from dhr.cli import register_commands
 
     register_commands(app)
     return app

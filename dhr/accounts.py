@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from dhr.audit import record
 from dhr.auth.passwords import hash_password
+from dhr.errors import InvalidInput
 from dhr.extensions import db
 from dhr.models import ROLES, Area, Csp, User
 from dhr.reviews import find_csp
@@ -13,8 +14,8 @@ from dhr.reviews import find_csp
 AREA_ROLES = frozenset({"coordinator", "subgroup_member", "csp_manager"})
 
 
-class AccountError(ValueError):
-    pass
+class AccountError(InvalidInput):
+    """An account that cannot be created as asked (the message says why)."""
 
 
 def create_user(*, email: str, role: str, csp_names: list[str], area_name: str | None = None,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from dhr.extensions import db
-from dhr.models import AuditEntry, User
+from dhr.models import AuditEntry, Review, User
 
 
 def record(
@@ -32,3 +34,12 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def review_history(review: Review) -> list[AuditEntry]:
+    """Everything recorded about a review, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.id)
+        )
+    )

@@ -10,14 +10,21 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_migrate import upgrade as alembic_upgrade
 from flask_migrate.cli import db as db_group
 from sqlalchemy import func, select
+from waitress import serve
 
-from dhr.config import ConfigError
+from dhr.accounts import AccountError, create_user
+from dhr.audit import record
+from dhr.auth.tokens import issue_token
+from dhr.demo import DEMO_PASSWORD, load_demo
 from dhr.extensions import db
 from dhr.models import ROLES, Area, User
+from dhr.reference_data import load_reference_data
+from dhr.review_cli import review_group
+from dhr.search.index import ensure_index
 
 
 @click.command("upgrade")
@@ -25,9 +32,6 @@ from dhr.models import ROLES, Area, User
 @with_appcontext
 def upgrade_command(revision: str) -> None:
     """Create or upgrade the schema; an empty database also gets the reference data."""
-    from dhr.reference_data import load_reference_data
-    from dhr.search.index import ensure_index
-
     alembic_upgrade(revision=revision)
     load_reference_data(current_app.config["DHR_ORGANISATION"])
     db.session.commit()
@@ -61,8 +65,6 @@ def user_group() -> None:
 def create_user_command(email: str, role: str, csps: tuple[str, ...], area: str | None,
                         name: str, password_stdin: bool) -> None:
     """Create a user account."""
-    from dhr.accounts import AccountError, create_user
-
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         user = create_user(email=email, role=role, csp_names=list(csps), area_name=area,
@@ -84,9 +86,6 @@ def token_group() -> None:
 @with_appcontext
 def create_token_command(email: str, label: str) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
-    from dhr.audit import record
-    from dhr.auth.tokens import issue_token
-
     user = _user_by_email(email)
     token = issue_token(user, label)
     record("token.created", user, None, {"label": label})
@@ -98,8 +97,6 @@ def create_token_command(email: str, label: str) -> None:
 @with_appcontext
 def demo_command() -> None:
     """Load realistic demo reviews, chairs and users (refuses to run twice)."""
-    from dhr.demo import DEMO_PASSWORD, load_demo
-
     if not load_demo():
         click.echo("Demo data is already loaded.")
         return
@@ -132,8 +129,6 @@ def worker_command(beat: bool) -> None:
 @with_appcontext
 def run_command(port: int, host: str, with_worker: bool) -> None:
     """Serve the app, with a background worker and scheduler, until interrupted."""
-    from waitress import serve
-
     app = current_app._get_current_object()
     env = dict(os.environ)
     if "DHR_SECURE_COOKIES" not in os.environ and host in {"127.0.0.1", "localhost"}:
@@ -159,27 +154,9 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 
 def register_commands(app) -> None:
-    from dhr.review_cli import review_group
-
     for command in (user_group, token_group, demo_command, worker_command, run_command,
                     review_group):
         app.cli.add_command(command)
 
 
-def main() -> None:
-    from flask.cli import routes_command, shell_command
-
-    from dhr import create_app
-
-    # Without Flask's default commands, so that `dhr run` is ours (server, worker, scheduler).
-    group = FlaskGroup(create_app=create_app, add_default_commands=False, load_dotenv=False)
-    group.add_command(shell_command)
-    group.add_command(routes_command)
-    try:
-        group()
-    except ConfigError as exc:  # a setting that cannot work: say which, not a traceback
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-
-
-__all__ = ["Area", "main", "register_commands"]
+__all__ = ["Area", "register_commands"]

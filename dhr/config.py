@@ -7,12 +7,18 @@ import os
 import re
 import secrets
 import tempfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+VOCABULARY_FILE = "vocabularies.json"
+# The other data file beside the organisation presets: not an organisation.
+THESAURUS_FILE = "thesaurus.json"
+NOT_PRESETS = frozenset({VOCABULARY_FILE, THESAURUS_FILE})
 
 
 class ConfigError(RuntimeError):
@@ -156,14 +162,22 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
     }
 
 
+def available_presets() -> list[str]:
+    """Names of the organisation presets shipped with the application."""
+    names = [
+        entry.name.removesuffix(".json")
+        for entry in resources.files("dhr.reference").iterdir()
+        if entry.name.endswith(".json") and entry.name not in NOT_PRESETS
+    ]
+    return sorted(names)
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping; raise ConfigError naming any unusable setting."""
     env = dict(os.environ if env is None else env)
     data_dir = _data_dir(env)
     broker = _broker(env, data_dir)
     organisation = env.get("DHR_ORGANISATION") or "hertfordshire"
-    from dhr.reference_data import available_presets
-
     if organisation not in available_presets():
         raise ConfigError(
             f"DHR_ORGANISATION={organisation!r} is not a known preset "

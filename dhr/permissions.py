@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from dhr.models import Csp, PoolMember, Review, User
-from dhr.workflow.states import PUBLISHED_STATES
+from dhr.models.states import PUBLISHED_STATES
 
 COUNTY_ROLES = frozenset({"coordinator", "subgroup_member"})
 EDITOR_ROLES = frozenset({"admin", "coordinator", "csp_manager"})

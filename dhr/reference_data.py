@@ -9,26 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dhr.config import VOCABULARY_FILE
 from dhr.extensions import db
-
-VOCABULARY_FILE = "vocabularies.json"
-# The other data files beside the presets: not organisations.
-THESAURUS_FILE = "thesaurus.json"
-NOT_PRESETS = frozenset({VOCABULARY_FILE, THESAURUS_FILE})
+from dhr.models import Area, Csp, VocabularyTerm
 
 
 def _read(name: str) -> Any:
     return json.loads(resources.files("dhr.reference").joinpath(name).read_text("utf-8"))
-
-
-def available_presets() -> list[str]:
-    """Names of the organisation presets shipped with the application."""
-    names = [
-        entry.name.removesuffix(".json")
-        for entry in resources.files("dhr.reference").iterdir()
-        if entry.name.endswith(".json") and entry.name not in NOT_PRESETS
-    ]
-    return sorted(names)
 
 
 def slugify(label: str) -> str:
@@ -38,8 +25,6 @@ def slugify(label: str) -> str:
 
 def load_organisation(preset: str) -> bool:
     """Create the area and CSPs of a preset; return False if the area already exists."""
-    from dhr.models import Area, Csp
-
     data = _read(f"{preset}.json")
     if db.session.scalar(select(Area).where(Area.name == data["area"])):
         return False
@@ -53,8 +38,6 @@ def load_organisation(preset: str) -> bool:
 
 def load_vocabularies() -> int:
     """Add any vocabulary term not yet present; return how many were added."""
-    from dhr.models import VocabularyTerm
-
     existing = {(t.vocabulary, t.code) for t in db.session.scalars(select(VocabularyTerm))}
     added = 0
     for vocabulary, labels in _read(VOCABULARY_FILE).items():
@@ -71,8 +54,6 @@ def load_vocabularies() -> int:
 
 def load_reference_data(preset: str) -> None:
     """Load the named organisation and the vocabularies into an empty database."""
-    from dhr.models import Area
-
     if db.session.scalar(select(Area.id).limit(1)) is None:
         load_organisation(preset)
         load_vocabularies()

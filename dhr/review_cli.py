@@ -13,12 +13,13 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from dhr.errors import DomainError
 from dhr.extensions import db
 from dhr.models import Review, User
+from dhr.models.states import STATE_LABELS
 from dhr.permissions import can_view_review
 from dhr.workflow.clocks import clocks_for
-from dhr.workflow.engine import TransitionError, available_events, send_event
-from dhr.workflow.states import STATE_LABELS
+from dhr.workflow.engine import available_events, send_event
 
 
 def _actor(email: str) -> User:
@@ -81,14 +82,14 @@ def event_command(reference: str, event: str, email: str, data_json: str) -> Non
     source = review.state
     try:
         send_event(review, user, event, data)
-    except TransitionError as exc:
+    except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(_explain(exc)) from None
     db.session.commit()
     click.echo(f"{review.reference}: {STATE_LABELS[source]} -> {STATE_LABELS[review.state]}")
 
 
-def _explain(exc: TransitionError) -> str:
+def _explain(exc: DomainError) -> str:
     lines = [exc.message]
     for name, value in (exc.details or {}).items():
         items = value if isinstance(value, list) else [value]

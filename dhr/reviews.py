@@ -15,7 +15,7 @@ from dhr.identifying_terms import TermMatcher, normalise
 from dhr.models import Csp, Review, User
 from dhr.permissions import can_create_review_in
 from dhr.vocabulary import to_codes, vocabulary_terms
-from dhr.workflow.states import PUBLISHED_STATES
+from dhr.models.states import PUBLISHED_STATES
 
 
 class ReviewInputError(ValueError):

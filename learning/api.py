@@ -9,9 +9,9 @@ from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.body import read_json
-from dhr.api.documents import DocumentOut, api_error, document_out
+from dhr.api.documents import DocumentOut, document_out
 from dhr.api.errors import ApiError, forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
@@ -20,7 +20,6 @@ from dhr.models import Review, User
 from dhr.permissions import can_view_review
 from dhr.reviews import agency_codes
 from dhr.workflow.artefacts import (
-    ArtefactError,
     can_draft_recommendations,
     can_read_working_papers,
     can_track_recommendations,
@@ -166,10 +165,7 @@ def create_recommendation(review_id: int) -> ResponseReturnValue:
     review = load_visible_review(review_id)
     if not can_draft_recommendations(g.user, review):
         raise forbidden("you cannot add recommendations to this review")
-    try:
-        item = operations.create_recommendation(review, g.user, _body())
-    except ArtefactError as exc:
-        raise api_error(exc) from None
+    item = operations.create_recommendation(review, g.user, _body())
     return _respond(item, 201)
 
 
@@ -185,10 +181,7 @@ def _change(recommendation_id: int, operation: Any) -> ResponseReturnValue:
     if not (can_draft_recommendations(g.user, review)
             or can_track_recommendations(g.user, review)):
         raise forbidden("you cannot change this recommendation")
-    try:
-        operation(item, g.user, _body())
-    except ArtefactError as exc:
-        raise api_error(exc) from None
+    operation(item, g.user, _body())
     return _respond(item)
 
 
@@ -206,10 +199,7 @@ def add_recommendation_progress(recommendation_id: int) -> ResponseReturnValue:
     item, review = _visible(recommendation_id)
     if not can_track_recommendations(g.user, review):
         raise forbidden("you cannot record progress on this recommendation")
-    try:
-        operations.add_progress(item, g.user, _body())
-    except ArtefactError as exc:
-        raise api_error(exc) from None
+    operations.add_progress(item, g.user, _body())
     return _respond(item, 201)
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dhr.extensions import db
@@ -77,6 +85,14 @@ class Recommendation(db.Model):
         """'2.10' after '2.9': compare the dotted parts as numbers where they are numbers."""
         parts = self.number.replace("-", ".").split(".")
         return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts)
+
+
+def recommendations_for(review: Review) -> list[Recommendation]:
+    """The review's recommendations in number order ('2.9' before '2.10'): a query of the
+    model layer, so the workflow's guards can read them without importing learning's
+    operations."""
+    found = db.session.scalars(select(Recommendation).where(Recommendation.review_id == review.id))
+    return sorted(found, key=lambda r: r.sort_key)
 
 
 class RecommendationUpdate(db.Model):

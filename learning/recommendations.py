@@ -16,22 +16,24 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
+from dhr.errors import IllegalMove, InvalidInput, NotPermitted, Stale, field_errors
 from dhr.extensions import db
 from dhr.models import Review, User
 from dhr.reviews import ReviewInputError, normalise_agencies
 from dhr.vocabulary import to_codes, vocabulary_terms
 from dhr.workflow.artefacts import (
-    IllegalMove,
-    InvalidInput,
-    NotPermitted,
-    Stale,
     can_draft_recommendations,
     can_track_recommendations,
-    field_errors,
     refuse_if_final,
     refuse_if_published,
 )
-from learning.models import CLOSED_REASONS, LEVELS, Recommendation, RecommendationUpdate
+from learning.models import (
+    CLOSED_REASONS,
+    LEVELS,
+    Recommendation,
+    RecommendationUpdate,
+    recommendations_for,  # noqa: F401 - also read here by the pages and the API
+)
 
 NUMBER_PATTERN = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+){0,4}")
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
@@ -89,12 +91,6 @@ def parse(model: type[BaseModel], data: dict[str, Any]) -> Any:
         return model.model_validate_json(json.dumps(data, default=str), strict=True)
     except ValidationError as exc:
         raise InvalidInput("some fields are not valid", field_errors(exc)) from None
-
-
-def recommendations_for(review: Review) -> list[Recommendation]:
-    """The review's recommendations in number order ('2.9' before '2.10')."""
-    found = db.session.scalars(select(Recommendation).where(Recommendation.review_id == review.id))
-    return sorted(found, key=lambda r: r.sort_key)
 
 
 def theme_labels() -> dict[str, str]:

@@ -6,7 +6,7 @@ from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.errors import not_found
 from dhr.api.openapi import documented
 from dhr.extensions import db

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from dhr.permissions import sees_restricted_detail
 from dhr.reviews import agency_codes
-from dhr.web import bp
+from dhr.web.blueprint import bp
 from learning import repeats
 from learning.models import Recommendation
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from dhr.errors import Stale
 from dhr.extensions import db
 from dhr.models import AgencyRequest, AuditEntry, PoolMember
 from dhr.workflow import agency_requests as ops
-from dhr.workflow.artefacts import Stale
 
 TODAY = date.today()
 

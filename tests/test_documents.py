@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from dhr.errors import NotPermitted, ReadOnly
 from dhr.extensions import db
 from dhr.models import AuditEntry, DocumentVersion, PoolMember, Review, User
 from dhr.workflow import documents
-from dhr.workflow.artefacts import NotPermitted, ReadOnly
 
 OVERVIEW = "# Overview\n\nAdult A lived in Dacorum. Agencies **missed** chances to ask."
 

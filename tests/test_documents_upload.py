@@ -12,10 +12,10 @@ import pytest
 from conftest import sign_in
 from sqlalchemy import func, select
 
+from dhr.errors import InvalidInput
 from dhr.extensions import db
 from dhr.models import DocumentVersion
 from dhr.workflow import documents
-from dhr.workflow.artefacts import InvalidInput
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64

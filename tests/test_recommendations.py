@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from dhr.errors import Stale
 from dhr.extensions import db
 from dhr.models import AuditEntry, PoolMember
-from dhr.workflow.artefacts import Stale
 from learning import recommendations as ops
 from learning.models import Recommendation, RecommendationUpdate
 from learning.recommendations import recommendations_for

@@ -10,9 +10,10 @@ from conftest import Api
 from sqlalchemy import text
 from workflow_support import valid_data
 
+from dhr.errors import Stale
 from dhr.extensions import db
 from dhr.models import AuditEntry, Review
-from dhr.workflow.engine import StaleReview, send_event
+from dhr.workflow.engine import send_event
 
 
 def _events(review_id: int) -> int:
@@ -59,14 +60,14 @@ def test_two_simultaneous_transitions_one_wins_one_conflict(app, make_user, make
 
 def test_the_update_only_applies_to_the_version_read(app, make_user, make_review):
     """Someone else's change lands between our read and our write: the conditional UPDATE
-    matches no row, StaleReview is raised and nothing of ours is written."""
+    matches no row, Stale is raised and nothing of ours is written."""
     manager = make_user("csp_manager", csps=["Dacorum"])
     review = make_review()
     assert review.lock_version == 1  # read by this session
     with db.engine.begin() as other:  # another person's transaction commits meanwhile
         other.execute(text("UPDATE reviews SET lock_version = lock_version + 1 "
                            "WHERE id = :id"), {"id": review.id})
-    with pytest.raises(StaleReview):
+    with pytest.raises(Stale):
         send_event(review, manager, "decide_to_review", valid_data("decide_to_review"))
     db.session.rollback()
     fresh = db.session.get(Review, review.id)

@@ -24,10 +24,11 @@ from dhr import create_app
 from dhr.accounts import create_user
 from dhr.extensions import db
 from dhr.models import AuditEntry, PoolMember, Review
+from dhr.models.states import STATES
 from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
-from dhr.workflow.states import STATES
-from dhr.workflow.table import EVENTS, PAUSABLE_STATES, TRANSITIONS
+from dhr.workflow.declarations import EVENTS
+from dhr.workflow.table import PAUSABLE_STATES, TRANSITIONS
 
 ROLES = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner",
          "other_csp_manager")

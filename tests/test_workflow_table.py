@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dhr.workflow import diagram, events, guards
-from dhr.workflow.states import FINAL_STATES, STATES
-from dhr.workflow.table import EVENT_LABELS, EVENTS, TRANSITIONS, roles_for, transition
+from dhr.models.states import FINAL_STATES, STATES
+from dhr.workflow import diagram, guards
+from dhr.workflow.declarations import EVENT_DATA, EVENT_LABELS, EVENTS, roles_for
+from dhr.workflow.table import TRANSITIONS, transition
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,7 +92,7 @@ def test_roles_follow_the_domain_table(event):
 @pytest.mark.parametrize("event", EVENTS)
 def test_every_event_has_a_label_a_data_model_and_known_guards(event):
     assert EVENT_LABELS[event]
-    assert event in events.EVENT_DATA
+    assert event in EVENT_DATA
     for (_, name), move in TRANSITIONS.items():
         if name == event and move.guard is not None:
             assert move.guard in guards.GUARDS

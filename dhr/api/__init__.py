@@ -1,10 +1,6 @@
 """JSON API v1 (../shared/API.md). Views are thin: parse, check permission, call an operation."""
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from dhr.api import (  # noqa: E402,F401 - registers routes
+from dhr.api import (  # noqa: F401 - registers routes
     agency_requests,
     chairs,
     documents,
@@ -13,5 +9,6 @@ from dhr.api import (  # noqa: E402,F401 - registers routes
     reviews,
     transitions,
 )
-from learning import api as learning_api  # noqa: E402,F401 - recommendations' routes
-from learning import repeats_api  # noqa: E402,F401 - repeated recommendations' routes
+from dhr.api.blueprint import bp
+
+__all__ = ["bp"]

@@ -9,9 +9,8 @@ from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
-from dhr.api.documents import api_error
 from dhr.api.errors import forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
@@ -19,7 +18,7 @@ from dhr.extensions import db
 from dhr.models import AgencyRequest, Review
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.workflow import agency_requests as operations
-from dhr.workflow.artefacts import ArtefactError, can_manage_requests, can_read_working_papers
+from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
 
 Kind = Literal[AGENCY_REQUEST_KINDS]  # type: ignore[valid-type]
 
@@ -108,11 +107,8 @@ def create_agency_request(review_id: int) -> ResponseReturnValue:
     if not can_manage_requests(g.user, review):
         raise forbidden("you cannot request information for this review")
     body = parse_body(AgencyRequestCreate)
-    try:
-        created = operations.create_request(review, g.user, agency=body.agency, kind=body.kind,
-                                            due_date=body.due_date)
-    except ArtefactError as exc:
-        raise api_error(exc) from None
+    created = operations.create_request(review, g.user, agency=body.agency, kind=body.kind,
+                                        due_date=body.due_date)
     db.session.commit()
     return jsonify(request_out(created).model_dump(mode="json")), 201
 
@@ -141,10 +137,7 @@ def move_agency_request(request_id: int) -> ResponseReturnValue:
     if not can_manage_requests(g.user, review):
         raise forbidden("you cannot change the agency requests of this review")
     body = parse_body(AgencyRequestTransition)
-    try:
-        moved = operations.send_request_event(item, g.user, body.event, body.data,
-                                              expected_version=body.expected_version)
-    except ArtefactError as exc:
-        raise api_error(exc) from None
+    moved = operations.send_request_event(item, g.user, body.event, body.data,
+                                          expected_version=body.expected_version)
     db.session.commit()
     return jsonify(request_out(moved).model_dump(mode="json"))

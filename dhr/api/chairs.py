@@ -24,9 +24,10 @@ from pydantic import (
 )
 from sqlalchemy import select
 
-from dhr.api import bp
+from dhr.accounts import AccountError, create_user
+from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
-from dhr.api.errors import ApiError, forbidden, not_found, validation_error
+from dhr.api.errors import forbidden, not_found, validation_error
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
 from dhr.api.schemas import ReviewOut, ShortText, Strict
@@ -36,9 +37,8 @@ from dhr.models import Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES, TRAINING_KINDS
 from dhr.permissions import can_view_review
 from dhr.reviews import agency_codes
-from dhr.workflow import allocation
-from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
-from dhr.workflow.engine import TransitionError
+from dhr.workflow import allocation, replacement
+from dhr.workflow.allocation import can_allocate, can_manage_pool
 from dhr.workflow.events import OptionalPastDate, Text
 from dhr.workflow.pool import PoolInputError, create_member, update_member
 
@@ -276,10 +276,6 @@ def invitation_out(invitation: Invitation, labels: dict[str, str]) -> Invitation
     )
 
 
-def _raise(exc: AllocationError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.details)
-
-
 def _visible_members() -> list[PoolMember]:
     """Pool staff see everyone; a chair sees their own record; practitioners nothing."""
     stmt = select(PoolMember).order_by(PoolMember.name, PoolMember.id)
@@ -327,10 +323,7 @@ def create_chair() -> ResponseReturnValue:
     if not can_manage_pool(g.user):
         raise forbidden("only coordinators and admins keep the chair pool")
     body = parse_body(ChairCreate)
-    try:
-        member = create_member(g.user, body.operation_values())
-    except PoolInputError as exc:
-        raise validation_error(exc.details) from None
+    member = create_member(g.user, body.operation_values())
     db.session.commit()
     return _one(member), 201
 
@@ -346,10 +339,7 @@ def patch_chair(chair_id: int) -> ResponseReturnValue:
     changes = body.operation_values()
     if not changes:
         raise validation_error({"body": "no fields given"}, "nothing to change")
-    try:
-        update_member(g.user, member, changes)
-    except PoolInputError as exc:
-        raise validation_error(exc.details) from None
+    update_member(g.user, member, changes)
     db.session.commit()
     return _one(member)
 
@@ -391,10 +381,7 @@ def create_invitation(review_id: int) -> ResponseReturnValue:
     member = db.session.get(PoolMember, body.chair_id)
     if member is None:
         raise validation_error({"chair_id": "no such pool member"})
-    try:
-        invitation = allocation.invite(review, member, g.user, body.role)
-    except AllocationError as exc:
-        raise _raise(exc) from None
+    invitation = allocation.invite(review, member, g.user, body.role)
     db.session.commit()
     return jsonify(invitation_out(invitation, agency_codes()).model_dump(mode="json")), 201
 
@@ -406,17 +393,14 @@ def create_invitation(review_id: int) -> ResponseReturnValue:
             body=ChairReplacementIn, response=ReviewOut)
 def replace_chair(review_id: int) -> ResponseReturnValue:
     review = load_visible_review(review_id)
-    if not allocation.can_replace(g.user, review):
+    if not replacement.can_replace(g.user, review):
         raise forbidden("your role cannot replace the chair of this review")
     body = parse_body(ChairReplacementIn)
     member = db.session.get(PoolMember, body.chair_id)
     if member is None:
         raise validation_error({"chair_id": "no such pool member"})
-    try:
-        allocation.replace_appointee(review, member, body.role, body.reason or "", g.user,
-                                     body.date, expected_version=body.lock_version)
-    except TransitionError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
+    replacement.replace_appointee(review, member, body.role, body.reason or "", g.user,
+                                 body.date, expected_version=body.lock_version)
     db.session.commit()
     return jsonify(review_out(review, g.user).model_dump(mode="json"))
 
@@ -438,10 +422,7 @@ def respond_to_invitation(invitation_id: int) -> ResponseReturnValue:
     if invitation is None or not allocation.can_see_invitation(g.user, invitation):
         raise not_found("invitation")
     body = parse_body(InvitationResponse)
-    try:
-        allocation.respond(invitation, g.user, body.response, body.note)
-    except AllocationError as exc:
-        raise _raise(exc) from None
+    allocation.respond(invitation, g.user, body.response, body.note)
     db.session.commit()
     return jsonify(invitation_out(invitation, agency_codes()).model_dump(mode="json"))
 
@@ -472,8 +453,6 @@ def create_chair_command(email: str, name: str, roles: tuple[str, ...], capacity
                          excluded: tuple[str, ...], with_login: bool,
                          password_stdin: bool) -> None:
     """Add a member to the chair pool."""
-    from dhr.accounts import AccountError, create_user
-
     if with_login:
         password = sys.stdin.readline().rstrip("\n") if password_stdin else None
         try:

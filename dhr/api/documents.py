@@ -9,9 +9,9 @@ from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
-from dhr.api.errors import ApiError, forbidden, not_found
+from dhr.api.errors import forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
 from dhr.extensions import db
@@ -19,7 +19,6 @@ from dhr.models import DocumentVersion, Review, User
 from dhr.models.documents import DOCUMENT_KINDS
 from dhr.workflow import documents
 from dhr.workflow.artefacts import (
-    ArtefactError,
     can_read_document,
     can_read_working_papers,
     can_write_document,
@@ -62,10 +61,6 @@ class DocumentOut(BaseModel):
     size: int | None = None
     sha256: str | None = None
     versions: list[VersionOut]
-
-
-def api_error(exc: ArtefactError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.details)
 
 
 def _version_out(review: Review, saved: DocumentVersion, insider: bool) -> VersionOut:
@@ -126,11 +121,8 @@ def put_document(review_id: int, kind: str) -> ResponseReturnValue:
     if not can_write_document(g.user, review, kind):
         raise forbidden("you cannot change this document")
     body = parse_body(DocumentPut)
-    try:
-        saved = documents.save_markdown(review, kind, body.body, g.user,
-                                        base_version=body.base_version)
-    except ArtefactError as exc:
-        raise api_error(exc) from None
+    saved = documents.save_markdown(review, kind, body.body, g.user,
+                                    base_version=body.base_version)
     db.session.commit()
     out = document_out(review, kind, g.user)
     assert out is not None

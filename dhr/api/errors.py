@@ -1,57 +1,46 @@
-"""Every API error is JSON: {"error": {"code", "message", "details"}}."""
+"""Every API error is JSON: {"error": {"code", "message", "details"}}.
+
+One handler turns any domain error (dhr.errors) raised by an operation or a view into that
+body, after rolling the session back; views never translate errors themselves."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
-from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound as RouteNotFound
 
-from dhr.api import bp
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: Any = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
+from dhr.api.blueprint import bp
+from dhr.errors import DomainError, InvalidInput, NotFound, NotPermitted, Refused, field_errors
+from dhr.extensions import db
 
 
-def not_found(what: str = "review") -> ApiError:
-    return ApiError(404, "not_found", f"no such {what}")
+class ApiError(Refused):
+    """A refusal by the API itself (the body's size and shape), with its own status and code."""
 
 
-def forbidden(message: str) -> ApiError:
-    return ApiError(403, "forbidden", message)
+def not_found(what: str = "review") -> NotFound:
+    return NotFound(f"no such {what}")
+
+
+def forbidden(message: str) -> NotPermitted:
+    return NotPermitted(message)
 
 
 def validation_error(
     details: dict[str, str], message: str = "some fields are not valid"
-) -> ApiError:
-    return ApiError(400, "validation_error", message, details)
+) -> InvalidInput:
+    return InvalidInput(message, details)
 
 
-def pydantic_details(exc: ValidationError) -> dict[str, str]:
-    details: dict[str, str] = {}
-    for err in exc.errors():
-        field = ".".join(str(part) for part in err["loc"]) or "body"
-        message = err["msg"].removeprefix("Value error, ")
-        details.setdefault(field, message)
-    return details
+pydantic_details = field_errors  # the name the API's modules import
 
 
-def error_response(exc: ApiError) -> ResponseReturnValue:
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> ResponseReturnValue:
+    db.session.rollback()
     body = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
     return jsonify(body), exc.status
-
-
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError) -> ResponseReturnValue:
-    from dhr.extensions import db
-
-    db.session.rollback()
-    return error_response(exc)
 
 
 _HTTP_CODES = {
@@ -75,7 +64,7 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     return jsonify(body), status, kept
 
 
-@bp.app_errorhandler(NotFound)
+@bp.app_errorhandler(RouteNotFound)
 @bp.app_errorhandler(MethodNotAllowed)
 def _routing_error(exc: HTTPException) -> ResponseReturnValue:
     """Unknown URLs and methods under /api/v1 never reach the blueprint's own handlers

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.openapi import build_document, documented
 from dhr.api.schemas import CspList, CspOut, Health, TermOut, Vocabularies
 from dhr.extensions import db

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
 from dhr.api.errors import ApiError, forbidden, not_found, pydantic_details, validation_error
 from dhr.api.openapi import documented
@@ -15,6 +15,7 @@ from dhr.api.schemas import ReviewCreate, ReviewList, ReviewListQuery, ReviewOut
 from dhr.api.serialize import review_out
 from dhr.extensions import db
 from dhr.models import Review
+from dhr.models.states import STATES
 from dhr.permissions import (
     can_create_reviews,
     can_edit_review,
@@ -30,7 +31,6 @@ from dhr.reviews import (
     update_review,
 )
 from dhr.workflow.clocks import clocks_for
-from dhr.workflow.states import STATES
 
 
 def load_visible_review(review_id: int) -> Review:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from dhr.api.schemas import AnonymisationCheckOut, HistoryOut, PersonOut, ReviewOut
-from dhr.extensions import db
+from dhr.audit import review_history
 from dhr.models import AuditEntry, PoolMember, Review, User
 from dhr.permissions import can_edit_review, sees_restricted_detail
 from dhr.workflow.anonymisation import CHECK_SHOWN_STATES, anonymisation_check
 from dhr.workflow.clocks import clocks_for
 
 EVENT_PREFIX = "event."
-
-
-def review_history(review: Review) -> list[AuditEntry]:
-    return list(
-        db.session.scalars(
-            select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.id)
-        )
-    )
 
 
 def _person(member: PoolMember | None) -> PersonOut | None:

@@ -10,9 +10,9 @@ from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field
 
-from dhr.api import bp
+from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
-from dhr.api.errors import ApiError, forbidden, not_found
+from dhr.api.errors import forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
 from dhr.api.schemas import ReviewOut
@@ -21,8 +21,8 @@ from dhr.extensions import db
 from dhr.models import HoAmendment
 from dhr.permissions import sees_restricted_detail
 from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
-from dhr.workflow.engine import TransitionError, available_events, send_event
-from dhr.workflow.table import EVENTS
+from dhr.workflow.declarations import EVENTS
+from dhr.workflow.engine import available_events, send_event
 
 
 class TransitionIn(BaseModel):
@@ -65,10 +65,6 @@ class AmendmentList(BaseModel):
     items: list[AmendmentOut]
 
 
-def _api_error(exc: TransitionError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.details)
-
-
 def amendment_out(amendment: HoAmendment) -> AmendmentOut:
     return AmendmentOut(
         id=amendment.id, number=amendment.number, text=amendment.text,
@@ -96,11 +92,8 @@ def list_transitions(review_id: int) -> ResponseReturnValue:
 def post_transition(review_id: int) -> ResponseReturnValue:
     review = load_visible_review(review_id)
     body = parse_body(TransitionIn)
-    try:
-        send_event(review, g.user, body.event, body.data,
-                   expected_version=body.expected_version)
-    except TransitionError as exc:
-        raise _api_error(exc) from None
+    send_event(review, g.user, body.event, body.data,
+               expected_version=body.expected_version)
     db.session.commit()
     return jsonify(review_out(review, g.user).model_dump(mode="json"))
 
@@ -123,9 +116,6 @@ def amendment_done(review_id: int, amendment_id: int) -> ResponseReturnValue:
     if amendment is None or amendment.review_id != review.id:
         raise not_found("amendment")
     body = parse_body(AmendmentDone)
-    try:
-        mark_done(review, amendment, g.user, body)
-    except TransitionError as exc:
-        raise _api_error(exc) from None
+    mark_done(review, amendment, g.user, body)
     db.session.commit()
     return jsonify(amendment_out(amendment).model_dump(mode="json"))

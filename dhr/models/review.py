@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dhr.extensions import db
 from dhr.models.org import Csp
 from dhr.models.pool import PoolMember
+from dhr.models.states import PUBLISHED_STATES, STATES
 from dhr.models.types import JsonType, StrEnum, TZDateTime, utcnow
-from dhr.workflow.states import PUBLISHED_STATES, STATES
 
 DEATH_TYPES = (
     "intimate_partner_homicide",

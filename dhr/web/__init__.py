@@ -1,14 +1,13 @@
 """The web pages for people (GOV.UK Design System patterns, no JavaScript needed)."""
 
-from flask import Blueprint
-
-bp = Blueprint("web", __name__)
-
-from dhr.web import (  # noqa: E402,F401
+from dhr.web import (  # noqa: F401 - each module adds its routes to the blueprint
     artefact_pages,
     dashboard,
+    errors,
     identifying_terms_pages,
     pool_pages,
     review_pages,
 )
-from learning import repeats_pages  # noqa: E402,F401 - repeated recommendations' pages
+from dhr.web.blueprint import bp
+
+__all__ = ["bp"]

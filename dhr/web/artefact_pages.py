@@ -31,13 +31,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from dhr.errors import DomainError
 from dhr.extensions import db
 from dhr.models import AgencyRequest, DocumentVersion, Review, User, VocabularyTerm
 from dhr.models.agency_requests import AGENCY_REQUEST_KIND_LABELS
 from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.permissions import can_edit_review
 from dhr.reviews import agency_codes
-from dhr.web import bp
+from dhr.web.blueprint import bp
 from dhr.web.review_pages import visible_review_or_404
 from dhr.workflow import agency_requests as request_ops
 from dhr.workflow import documents
@@ -50,7 +51,6 @@ from dhr.workflow.artefacts import (
     FINAL_REVIEW_STATES,
     FROZEN_REVIEW_STATES,
     PUBLISHED_DOCUMENT_KINDS,
-    ArtefactError,
     can_draft_recommendations,
     can_manage_requests,
     can_read_document,
@@ -237,7 +237,7 @@ def _agency_choices() -> list[SelectChoice]:
                                                      for t in terms]
 
 
-def _apply_errors(form: FlaskForm, exc: ArtefactError, fallback: str) -> str | None:
+def _apply_errors(form: FlaskForm, exc: DomainError, fallback: str) -> str | None:
     """Put an operation's field errors on the form; return any message that has no field."""
     details = exc.details if exc.code == "validation_error" and isinstance(exc.details,
                                                                           dict) else {}
@@ -325,7 +325,7 @@ def document_page(review_id: int, kind: str) -> ResponseReturnValue:
     try:
         saved = documents.save_markdown(review, kind, form.body.data, g.user,
                                         base_version=_base_version(form.base_version.data))
-    except ArtefactError as exc:
+    except DomainError as exc:
         db.session.rollback()
         problem = _apply_errors(form, exc, "The document could not be saved")
         if exc.code == "conflict":
@@ -361,7 +361,7 @@ def upload_document(review_id: int, kind: str) -> ResponseReturnValue:
     try:
         saved = documents.save_upload(review, kind, upload.filename, upload.stream, g.user,
                                       base_version=_base_version(form.base_version.data))
-    except ArtefactError as exc:
+    except DomainError as exc:
         db.session.rollback()
         problem = _apply_errors(form, exc, "The file could not be uploaded")
         return _render_document(review, kind, upload_form=form, problem=problem,
@@ -460,7 +460,7 @@ def new_request(review_id: int) -> ResponseReturnValue:
         try:
             created = request_ops.create_request(review, g.user, agency=form.agency.data,
                                                  kind=form.kind.data, due_date=form.due_date.data)
-        except ArtefactError as exc:
+        except DomainError as exc:
             db.session.rollback()
             problem = _apply_errors(form, exc, "The request could not be recorded")
         else:
@@ -497,7 +497,7 @@ def move_request(request_id: int, event: str) -> ResponseReturnValue:
         try:
             request_ops.send_request_event(item, g.user, event, _clean(data),
                                            expected_version=form.expected_version.data)
-        except ArtefactError as exc:
+        except DomainError as exc:
             db.session.rollback()
             status = exc.status
             problem = _apply_errors(form, exc, "The request could not be changed")
@@ -537,7 +537,7 @@ def new_recommendation(review_id: int) -> ResponseReturnValue:
         data = {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
         try:
             created = recommendation_ops.create_recommendation(review, g.user, _clean(data))
-        except ArtefactError as exc:
+        except DomainError as exc:
             db.session.rollback()
             problem = _apply_errors(form, exc, "The recommendation could not be added")
         else:
@@ -587,7 +587,7 @@ def _track(recommendation_id: int, form_name: str, form_class: type[FlaskForm],
         data = {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
         try:
             operation(item, g.user, _clean(data))
-        except ArtefactError as exc:
+        except DomainError as exc:
             db.session.rollback()
             problem = _apply_errors(form, exc, "The change could not be saved")
             return _render_recommendation(item, review, status=exc.status, problem=problem,

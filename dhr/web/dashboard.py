@@ -8,12 +8,13 @@ from flask import g, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from dhr.assets import govuk_dist
 from dhr.extensions import db
 from dhr.models import Csp, Notification, Review
+from dhr.models.states import STATE_LABELS, STATES
 from dhr.permissions import can_create_reviews, visible_csps_clause, visible_reviews_clause
-from dhr.web import bp
+from dhr.web.blueprint import bp
 from dhr.workflow.clocks import Clocks, clocks_for, tally_clocks
-from dhr.workflow.states import STATE_LABELS, STATES
 
 SORTS = {"notified": "Most recently notified", "lateness": "Most overdue first",
          "due": "Next due date first"}
@@ -28,8 +29,6 @@ def _next_due(review: Review, clocks: Clocks) -> date | None:
 
 @bp.get("/favicon.ico")
 def favicon() -> ResponseReturnValue:
-    from dhr.assets import govuk_dist
-
     return send_from_directory(govuk_dist() / "assets" / "images", "favicon.ico")
 
 

@@ -28,7 +28,8 @@ from wtforms.validators import Length, Optional
 
 from dhr.web.forms import CheckboxesField, select_choices
 from dhr.web.templating import humanise
-from dhr.workflow.events import CHOICE_LABELS, EVENT_DATA
+from dhr.workflow.declarations import EVENT_DATA
+from dhr.workflow.events import CHOICE_LABELS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

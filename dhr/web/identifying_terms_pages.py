@@ -14,7 +14,7 @@ from dhr.extensions import db
 from dhr.identifying_terms import normalise
 from dhr.permissions import can_edit_review
 from dhr.reviews import ReviewInputError, ReviewReadOnly, update_review
-from dhr.web import bp
+from dhr.web.blueprint import bp
 from dhr.web.review_pages import visible_review_or_404
 
 MAX_TERM_CHARS = 200

@@ -22,23 +22,17 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from dhr.errors import DomainError, GuardFailed, InvalidInput, NotFound, NotPermitted, Stale
 from dhr.extensions import db
 from dhr.models import Area, Csp, Invitation, PoolMember, Review, VocabularyTerm
 from dhr.models.pool import POOL_ROLE_LABELS, POOL_ROLES, TRAINING_LABELS
+from dhr.models.states import STATE_LABELS
 from dhr.permissions import can_view_review, visible_reviews_clause
 from dhr.reviews import agency_codes
-from dhr.web import bp
+from dhr.web.blueprint import bp
 from dhr.web.forms import CheckboxesField, select_choices
-from dhr.workflow import allocation
+from dhr.workflow import allocation, replacement
 from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
-from dhr.workflow.engine import (
-    EventDataInvalid,
-    EventNotPermitted,
-    GuardFailed,
-    ReviewNotVisible,
-    StaleReview,
-    TransitionError,
-)
 from dhr.workflow.pool import (
     PoolInputError,
     add_conflict,
@@ -48,7 +42,6 @@ from dhr.workflow.pool import (
     remove_training,
     update_member,
 )
-from dhr.workflow.states import STATE_LABELS
 
 
 class MemberForm(FlaskForm):
@@ -326,8 +319,8 @@ def _allocatable_review_or_404(review_id: int) -> Review:
 def can_replace_appointee(review: Review) -> bool:
     """For the review page: link to the replacement form next to the chair's name."""
     user = g.get("user")
-    return (user is not None and allocation.replacement_open(review)
-            and allocation.can_replace(user, review))
+    return (user is not None and replacement.replacement_open(review)
+            and replacement.can_replace(user, review))
 
 
 def _replacement_form(review: Review, role: str, candidates: list[allocation.Candidate],
@@ -400,18 +393,18 @@ def pool_replace(review_id: int) -> ResponseReturnValue:
     version = form.lock_version.data
     previous = review.chair if role == "chair" else review.report_writer
     try:
-        allocation.replace_appointee(
+        replacement.replace_appointee(
             review, member, role, form.reason.data or "", g.user, form.date.data,
             expected_version=int(version) if (version or "").isdigit() else None)
-    except (ReviewNotVisible, EventNotPermitted):
+    except (NotFound, NotPermitted):
         db.session.rollback()
         abort(403)
-    except EventDataInvalid as exc:
+    except InvalidInput as exc:
         db.session.rollback()
         form.date.errors = [f"The date of the replacement {message}"
                             for message in (exc.details or {}).values()]
         return _render_candidates(review, role, status=400, replace_form=form)
-    except StaleReview:
+    except Stale:
         db.session.rollback()
         db.session.refresh(review)
         form.lock_version.data = str(review.lock_version)
@@ -419,7 +412,7 @@ def pool_replace(review_id: int) -> ResponseReturnValue:
             "Someone else changed this review while you were filling in the form: it is now "
             f"at the stage '{STATE_LABELS[review.state]}'. Check the chair and try again."],
             409, form)
-    except TransitionError as exc:  # GuardFailed (422) or IllegalTransition (409)
+    except DomainError as exc:  # GuardFailed (422) or IllegalMove (409)
         db.session.rollback()
         problems = exc.missing if isinstance(exc, GuardFailed) else [exc.message]
         return _render_candidates(review, role, problems, exc.status, form)

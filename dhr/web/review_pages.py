@@ -12,11 +12,11 @@ from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from dhr.api.errors import pydantic_details
-from dhr.api.schemas import ReviewCreate
-from dhr.api.serialize import review_history
+from dhr import errors
+from dhr.audit import review_history
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, HoAmendment, PoolMember, Review, VocabularyTerm
+from dhr.models.states import STATE_LABELS
 from dhr.permissions import (
     can_create_review_in,
     can_create_reviews,
@@ -24,31 +24,18 @@ from dhr.permissions import (
     can_view_review,
     sees_restricted_detail,
 )
+from dhr.review_input import ReviewCreate
 from dhr.reviews import NotPermitted, ReviewInputError, agency_codes, create_review
-from dhr.web import bp
+from dhr.web.blueprint import bp
 from dhr.web.event_forms import date_errors, field_specs, form_data, make_form
 from dhr.web.forms import NotificationForm, select_choices
 from dhr.web.templating import format_date, humanise
 from dhr.workflow.allocation import REPLACED_ACTIONS, describe_replacement, rank_candidates
 from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
 from dhr.workflow.clocks import Clocks, clocks_for
-from dhr.workflow.engine import (
-    EventDataInvalid,
-    EventNotPermitted,
-    EventOption,
-    GuardFailed,
-    IllegalTransition,
-    ReviewNotVisible,
-    StaleReview,
-    TransitionError,
-    available_events,
-    may_send,
-    possible_events,
-    send_event,
-)
-from dhr.workflow.events import CHOICE_LABELS, EVENT_DATA, PAUSE_REASON_LABELS
-from dhr.workflow.states import STATE_LABELS
-from dhr.workflow.table import EVENT_LABELS, EVENTS
+from dhr.workflow.declarations import EVENT_DATA, EVENT_LABELS, EVENTS, may_send
+from dhr.workflow.engine import EventOption, available_events, possible_events, send_event
+from dhr.workflow.events import CHOICE_LABELS, PAUSE_REASON_LABELS
 
 
 def visible_review_or_404(review_id: int) -> Review:
@@ -276,13 +263,13 @@ def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
     expected = int(version) if version and version.isdigit() else None
     try:
         send_event(review, g.user, event, form_data(event, form), expected_version=expected)
-    except EventDataInvalid as exc:
+    except errors.InvalidInput as exc:
         db.session.rollback()
         return 400, _field_problems(form, exc.details or {})
-    except GuardFailed as exc:
+    except errors.GuardFailed as exc:
         db.session.rollback()
         return 422, [_first_upper(m) for m in exc.missing]
-    except StaleReview:
+    except errors.Stale:
         db.session.rollback()
         db.session.refresh(review)
         form.expected_version.data = str(review.lock_version)
@@ -290,10 +277,10 @@ def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
             "Someone else changed this review while you were filling in the form: it is now "
             f"at the stage '{STATE_LABELS[review.state]}'"
             f"{' and paused' if review.is_paused else ''}. Check the review, then try again."]
-    except IllegalTransition as exc:
+    except errors.IllegalMove as exc:
         db.session.rollback()
         return 409, [_first_upper(exc.message)]
-    except (EventNotPermitted, ReviewNotVisible):
+    except (errors.NotPermitted, errors.NotFound):
         db.session.rollback()
         abort(403)
     db.session.commit()
@@ -321,10 +308,10 @@ def amendment_done(review_id: int, amendment_id: int) -> ResponseReturnValue:
         abort(404)
     try:
         mark_done(review, amendment, g.user, AmendmentDone())
-    except (EventNotPermitted, ReviewNotVisible):
+    except (errors.NotPermitted, errors.NotFound):
         db.session.rollback()
         abort(403)
-    except TransitionError as exc:
+    except errors.DomainError as exc:
         db.session.rollback()
         flash(_first_upper(exc.message) + ".")
         return redirect(url_for("web.review_page", review_id=review.id, _anchor="amendments"),
@@ -369,7 +356,7 @@ def new_review() -> ResponseReturnValue:
             review = create_review(g.user, fields)
         except ValidationError as exc:
             db.session.rollback()
-            _apply_errors(form, pydantic_details(exc))
+            _apply_errors(form, errors.field_errors(exc))
         except ReviewInputError as exc:
             db.session.rollback()
             _apply_errors(form, exc.details)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask, g
 
-from dhr.workflow.states import STATE_LABELS
+from dhr.models.states import STATE_LABELS
 
 
 def format_date(value: date | datetime | None) -> str:

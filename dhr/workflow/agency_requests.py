@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -24,21 +25,13 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
+from dhr.errors import IllegalMove, InvalidInput, NotPermitted, Stale, field_errors
 from dhr.extensions import db
 from dhr.models import AgencyRequest, Notification, Review, User
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS, AWAITING_STATES
 from dhr.models.users import user_csps
 from dhr.reviews import ReviewInputError, normalise_agencies
-from dhr.workflow.artefacts import (
-    FINAL_REVIEW_STATES,
-    IllegalMove,
-    InvalidInput,
-    NotPermitted,
-    Stale,
-    can_manage_requests,
-    field_errors,
-    refuse_if_final,
-)
+from dhr.workflow.artefacts import FINAL_REVIEW_STATES, can_manage_requests, refuse_if_final
 
 # A chased request is chased again after this long if still nothing has come in.
 CHASE_INTERVAL = timedelta(days=7)
@@ -69,19 +62,49 @@ class WaiveData(_EventData):
     reason: LongText
 
 
+def accepted_after_submission(agency_request: AgencyRequest, data: AcceptData,
+                              when: date) -> dict[str, Any]:
+    if agency_request.submitted_date and when < agency_request.submitted_date:
+        raise InvalidInput("accepted before it was submitted",
+                           {"date": "must not be before the date it was submitted"})
+    return {}
+
+
+def new_due_date(agency_request: AgencyRequest, data: ReturnData, when: date) -> dict[str, Any]:
+    """A return may give the agency a new due date, not before the return itself."""
+    if data.due_date is None:
+        return {}
+    if data.due_date < when:
+        raise InvalidInput("the new due date is before the return",
+                           {"due_date": "must not be before the date of the return"})
+    return {"due_date": data.due_date}
+
+
 @dataclass(frozen=True)
 class Move:
+    """One move of an agency request, declared once (the same shape as a review's events)."""
+
     sources: tuple[str, ...]
     target: str
     data: type[_EventData]
     label: str
+    # The column that records the move's date.
+    date_column: str
+    # Request column -> field of the move's data.
+    sets: Mapping[str, str] = field(default_factory=dict)
+    # Checks and computes further columns; may refuse.
+    effect: Callable[[AgencyRequest, Any, date], dict[str, Any]] | None = None
 
 
 EVENTS: dict[str, Move] = {
-    "submit": Move(("requested", "returned"), "submitted", SubmitData, "Record as submitted"),
-    "accept": Move(("submitted",), "accepted", AcceptData, "Accept"),
-    "return": Move(("submitted",), "returned", ReturnData, "Return to the agency"),
-    "waive": Move(("requested", "returned"), "waived", WaiveData, "Waive"),
+    "submit": Move(("requested", "returned"), "submitted", SubmitData, "Record as submitted",
+                   "submitted_date"),
+    "accept": Move(("submitted",), "accepted", AcceptData, "Accept", "accepted_date",
+                   effect=accepted_after_submission),
+    "return": Move(("submitted",), "returned", ReturnData, "Return to the agency",
+                   "returned_date", sets={"return_comments": "comments"}, effect=new_due_date),
+    "waive": Move(("requested", "returned"), "waived", WaiveData, "Waive", "waived_date",
+                  sets={"waive_reason": "reason"}),
 }
 
 
@@ -179,12 +202,12 @@ def send_request_event(agency_request: AgencyRequest, actor: User, event: str,
     parsed = _parse_data(event, data or {})
     current = agency_request.state
     if current not in move.sources:
-        raise IllegalMove(f"a request that is {current} cannot be {_past(event)}",
+        raise IllegalMove(f"a request that is {current} cannot be {move.target}",
                           {"state": current, "possible": events_for(agency_request)})
     if expected_version is not None and expected_version != agency_request.lock_version:
         raise Stale("someone else changed this request first: read it again and retry")
     when = parsed.date or date.today()
-    changes = _changes(agency_request, event, parsed, when)
+    changes = _changes(agency_request, move, parsed, when)
     result = db.session.execute(
         update(AgencyRequest)
         .where(AgencyRequest.id == agency_request.id, AgencyRequest.state == current,
@@ -202,12 +225,7 @@ def send_request_event(agency_request: AgencyRequest, actor: User, event: str,
     return agency_request
 
 
-def _past(event: str) -> str:
-    return {"submit": "submitted", "accept": "accepted", "return": "returned",
-            "waive": "waived"}[event]
-
-
-def _changes(agency_request: AgencyRequest, event: str, data: _EventData,
+def _changes(agency_request: AgencyRequest, move: Move, data: _EventData,
              when: date) -> dict[str, Any]:
     """Column values for the move, after checking its dates make sense."""
     if when > date.today():
@@ -215,24 +233,11 @@ def _changes(agency_request: AgencyRequest, event: str, data: _EventData,
     if when < agency_request.requested_date:
         raise InvalidInput("the date is before the request",
                            {"date": "must not be before the date of the request"})
-    if event == "submit":
-        return {"submitted_date": when}
-    if event == "accept":
-        if agency_request.submitted_date and when < agency_request.submitted_date:
-            raise InvalidInput("accepted before it was submitted",
-                               {"date": "must not be before the date it was submitted"})
-        return {"accepted_date": when}
-    if event == "return":
-        assert isinstance(data, ReturnData)
-        changes: dict[str, Any] = {"returned_date": when, "return_comments": data.comments}
-        if data.due_date is not None:
-            if data.due_date < when:
-                raise InvalidInput("the new due date is before the return",
-                                   {"due_date": "must not be before the date of the return"})
-            changes["due_date"] = data.due_date
-        return changes
-    assert isinstance(data, WaiveData)
-    return {"waived_date": when, "waive_reason": data.reason}
+    changes = {move.date_column: when}
+    changes.update({column: getattr(data, name) for column, name in move.sets.items()})
+    if move.effect is not None:
+        changes.update(move.effect(agency_request, data, when))
+    return changes
 
 
 # --- chasing overdue requests (a scheduled job) ---------------------------------------------

@@ -9,16 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 
 from dhr.audit import record
+from dhr.errors import IllegalMove, InvalidInput, NotFound, NotPermitted, Stale
 from dhr.extensions import db
 from dhr.models import HoAmendment, Review, User
-from dhr.workflow.engine import (
-    EventDataInvalid,
-    EventNotPermitted,
-    IllegalTransition,
-    ReviewNotVisible,
-    StaleReview,
-    may_send,
-)
+from dhr.workflow.declarations import may_send
 from dhr.workflow.events import OptionalPastDate, Text
 
 
@@ -39,19 +33,19 @@ def mark_done(review: Review, amendment: HoAmendment, user: User,
               body: AmendmentDone) -> HoAmendment:
     """Mark one amendment done; whoever may complete the amendments may mark them."""
     if amendment.review_id != review.id:
-        raise ReviewNotVisible("no such amendment")
+        raise NotFound("no such amendment")
     if not may_send(user, review, "complete_amendments"):
-        raise EventNotPermitted("you cannot mark the Home Office amendments of this review")
+        raise NotPermitted("you cannot mark the Home Office amendments of this review")
     if review.state != "ho_amendments":
-        raise IllegalTransition("amendments can only be marked done while the review is at "
+        raise IllegalMove("amendments can only be marked done while the review is at "
                                 "the Home Office amendments stage", {"state": review.state})
     if amendment.is_done:
-        raise IllegalTransition(f"amendment {amendment.number} is already done",
+        raise IllegalMove(f"amendment {amendment.number} is already done",
                                 {"done_date": amendment.done_date.isoformat()
                                  if amendment.done_date else None})
     when = body.date or dt.date.today()
     if when < amendment.letter_date:
-        raise EventDataInvalid("the date is before the Home Office letter",
+        raise InvalidInput("the date is before the Home Office letter",
                                {"date": "must not be before the date of the Home Office "
                                         f"letter ({amendment.letter_date.isoformat()})"})
     result = db.session.execute(
@@ -61,7 +55,7 @@ def mark_done(review: Review, amendment: HoAmendment, user: User,
         execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:
-        raise StaleReview("someone else marked this amendment done first: re-read and retry")
+        raise Stale("someone else marked this amendment done first: re-read and retry")
     db.session.refresh(amendment)
     record("amendment.done", amendment, user,
            {"number": amendment.number, "date": when.isoformat()}, review_id=review.id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dhr.identifying_terms import TermMatcher, sentence
 from dhr.models import Review
 from dhr.workflow.documents import DOCX, checkable_texts, kind_label, latest
-from learning.recommendations import recommendations_for
+from learning.models import recommendations_for
 
 # From these states on the check is shown to the review's editors (after publication it runs
 # again when identifying terms are added).

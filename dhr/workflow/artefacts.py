@@ -1,5 +1,6 @@
 """What the artefacts of a review (documents, agency requests, recommendations) share:
-who may read and change them, and the errors their operations raise.
+who may read and change them, and when they can no longer change (their errors are the
+domain's: dhr.errors).
 
 Built on dhr.permissions: a caller who cannot see the review gets 404 from the views before
 any of these is asked; these decide between reading, changing and 403.
@@ -7,11 +8,9 @@ any of these is asked; these decide between reading, changing and 403.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
+from dhr.errors import ReadOnly
 from dhr.models import Review, User
 from dhr.permissions import can_edit_review, can_view_review, sees_restricted_detail
-from dhr.workflow.engine import TransitionError
 
 # What a practitioner may read once a review is published (never drafts, letters or requests).
 PUBLISHED_DOCUMENT_KINDS = ("executive_summary", "overview_report")
@@ -69,39 +68,6 @@ def can_track_recommendations(user: User, review: Review) -> bool:
     return user.role == "subgroup_member" and can_view_review(user, review)
 
 
-class ArtefactError(TransitionError):
-    """A refused change to a document, agency request or recommendation; the same shape
-    (status, code, message, details) as a refused lifecycle event."""
-
-    code = "validation_error"
-
-
-class InvalidInput(ArtefactError):
-    """Field problems; details is {field: message}."""
-
-
-class NotPermitted(ArtefactError):
-    status, code = 403, "forbidden"
-
-
-class IllegalMove(ArtefactError):
-    """The change is not possible from the object's current state."""
-
-    status, code = 409, "illegal_transition"
-
-
-class Stale(ArtefactError):
-    """Someone else changed the object first."""
-
-    status, code = 409, "conflict"
-
-
-class ReadOnly(ArtefactError):
-    """The review is published or finished, so this can no longer change."""
-
-    status, code = 409, "read_only"
-
-
 def refuse_if_final(review: Review, what: str) -> None:
     if review.state in FINAL_REVIEW_STATES:
         state = review.state.replace("_", " ")
@@ -112,12 +78,3 @@ def refuse_if_published(review: Review, what: str) -> None:
     refuse_if_final(review, what)
     if review.state in FROZEN_REVIEW_STATES:
         raise ReadOnly(f"the review is published: {what} can no longer change")
-
-
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """{field: message} from a pydantic error, the first message per field."""
-    details: dict[str, str] = {}
-    for err in exc.errors():
-        field = ".".join(str(part) for part in err["loc"]) or "body"
-        details.setdefault(field, err["msg"].removeprefix("Value error, "))
-    return details

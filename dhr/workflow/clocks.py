@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 
 from dhr.models import Review
-from dhr.workflow.states import FINAL_STATES
+from dhr.models.states import FINAL_STATES
 
 
 def add_months(start: date, months: int) -> date:

@@ -8,16 +8,10 @@ the table the engine runs on.
 
 from __future__ import annotations
 
+from dhr.models.states import FINAL_STATES, STATE_LABELS, STATES
+from dhr.workflow.declarations import EVENT_LABELS, EVENTS, roles_for
 from dhr.workflow.guards import GUARDS
-from dhr.workflow.states import FINAL_STATES, STATE_LABELS, STATES
-from dhr.workflow.table import (
-    EVENT_LABELS,
-    EVENTS,
-    PAUSABLE_STATES,
-    SAME,
-    TRANSITIONS,
-    roles_for,
-)
+from dhr.workflow.table import PAUSABLE_STATES, SAME, TRANSITIONS
 
 SIDE_EVENTS = ("pause", "resume", "withdraw")
 

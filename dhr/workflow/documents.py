@@ -26,13 +26,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from dhr.audit import record
+from dhr.errors import InvalidInput, NotPermitted, Stale
 from dhr.extensions import db
 from dhr.models import Document, DocumentVersion, Review, User
 from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.workflow.artefacts import (
-    InvalidInput,
-    NotPermitted,
-    Stale,
     can_write_document,
     refuse_if_final,
     refuse_if_published,

@@ -255,28 +255,6 @@ class WithdrawData(EventData):
                          json_schema_extra={"multiline": True})
 
 
-EVENT_DATA: dict[str, type[EventData]] = {
-    "decide_to_review": DecisionData,
-    "decide_not_to_review": DecisionData,
-    "ho_accepts_no_review": HoAcceptsNoReviewData,
-    "ho_directs_review": HoDirectsReviewData,
-    "appoint_chair": AppointChairData,
-    "agree_terms_of_reference": AgreeTermsOfReferenceData,
-    "complete_information_gathering": DatedData,
-    "submit_for_local_qa": SubmitForLocalQaData,
-    "return_from_local_qa": ReturnFromLocalQaData,
-    "approve_local_qa": ApproveLocalQaData,
-    "submit_to_home_office": SubmitToHomeOfficeData,
-    "record_ho_outcome": RecordHoOutcomeData,
-    "complete_amendments": CompleteAmendmentsData,
-    "publish": PublishData,
-    "withhold_publication": WithholdPublicationData,
-    "close_review": DatedData,
-    "pause": PauseData,
-    "resume": ResumeData,
-    "withdraw": WithdrawData,
-}
-
 CHOICE_LABELS: dict[str, dict[str, str]] = {
     "family_contact": FAMILY_CONTACT_LABELS,
     "outcome": HO_OUTCOME_LABELS,

@@ -6,8 +6,9 @@ Housing not yet accepted", "recommendation 3.2 is still open"); empty means the 
 ahead. With `data=None` a guard checks only the review itself (documents, agency requests,
 recommendations, amendments): that is what the pages show before anyone tries.
 
-Documents, agency requests, recommendations, the anonymisation check and the chair pool are
-other modules' work; they are imported inside the functions that use them.
+Documents, agency requests, the anonymisation check and the chair pool are other modules'
+work, below this one; recommendations are read through learning's model (learning.models),
+never learning's operations.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from sqlalchemy import select
 from dhr.extensions import db
 from dhr.models import HoAmendment, PoolMember, Review, User
 from dhr.workflow import events as ev
+from dhr.workflow.agency_requests import requests_for
+from dhr.workflow.allocation import ROLE_WORDS, cannot_appoint, ineligibility_reasons
+from dhr.workflow.anonymisation import identifying_term_hits
+from dhr.workflow.documents import latest
+from learning.models import recommendations_for
 
 Guard = Callable[[Review, Any], list[str]]
 
@@ -68,8 +74,6 @@ def direction_recorded(review: Review, data: ev.HoDirectsReviewData | None) -> l
 
 def _pool_member_problems(review: Review, member_id: int, role: str, on: date,
                           viewer: User | None) -> list[str]:
-    from dhr.workflow.allocation import ROLE_WORDS, cannot_appoint, ineligibility_reasons
-
     member = db.session.get(PoolMember, member_id)
     if member is None:
         return [f"the chosen {ROLE_WORDS[role]} is not in the pool"]
@@ -101,8 +105,6 @@ def terms_of_reference_agreed(review: Review,
                               data: ev.AgreeTermsOfReferenceData | None) -> list[str]:
     """Terms of reference document saved, at least one panel agency, family contact recorded
     (with the reason when contact was declined or not possible)."""
-    from dhr.workflow.documents import latest
-
     missing = []
     if latest(review, "terms_of_reference") is None:
         missing.append("terms of reference document not uploaded")
@@ -120,8 +122,6 @@ def terms_of_reference_agreed(review: Review,
 
 def agency_requests_settled(review: Review, data: ev.DatedData | None) -> list[str]:
     """Every agency request accepted or waived, and at least one accepted."""
-    from dhr.workflow.agency_requests import requests_for
-
     requests = requests_for(review)
     if not requests:
         return ["no agency has been asked for an IMR, chronology or short report yet"]
@@ -140,9 +140,6 @@ def agency_requests_settled(review: Review, data: ev.DatedData | None) -> list[s
 def draft_complete(review: Review, data: ev.SubmitForLocalQaData | None) -> list[str]:
     """Overview report, executive summary and action plan saved, at least one
     recommendation, and the family's consultation on the draft recorded."""
-    from dhr.workflow.documents import latest
-    from learning.recommendations import recommendations_for
-
     missing = [words for kind, words in DRAFT_KINDS if latest(review, kind) is None]
     if not recommendations_for(review):
         missing.append("action plan has no recommendation yet")
@@ -190,8 +187,6 @@ def _short(text: str, limit: int = 60) -> str:
 def amendments_done(review: Review, data: ev.CompleteAmendmentsData | None) -> list[str]:
     """Every amendment done, and the overview report or executive summary revised since the
     Home Office outcome was recorded."""
-    from dhr.workflow.documents import latest
-
     open_amendments = db.session.scalars(
         select(HoAmendment)
         .where(HoAmendment.review_id == review.id, HoAmendment.is_done.is_(False))
@@ -215,8 +210,6 @@ def ready_to_publish(review: Review, data: ev.PublishData | None) -> list[str]:
     """Web address and the copy to the Domestic Abuse Commissioner given; no identifying term,
     nor any word of one, anywhere practitioners will read: the pseudonym, the web address,
     the reports (every part of a Word document, and file names) and the recommendations."""
-    from dhr.workflow.anonymisation import identifying_term_hits
-
     missing = []
     if data is not None:
         if data.url is None:
@@ -245,8 +238,6 @@ def withholding_explained(review: Review,
 def recommendations_settled(review: Review, data: ev.DatedData | None) -> list[str]:
     """Every recommendation completed, or closed with a reason (the sub-group's sign-off is
     the close_review event itself, which only the sub-group, coordinator or admin may send)."""
-    from learning.recommendations import recommendations_for
-
     return [f"recommendation {r.number} is still open"
             for r in recommendations_for(review) if r.status == "open"]
 

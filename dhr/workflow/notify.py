@@ -6,10 +6,10 @@ from celery import shared_task
 from sqlalchemy import select
 
 from dhr.extensions import db
-from dhr.models import Csp, Review, User
+from dhr.models import Csp, Notification, PoolMember, Review, User
+from dhr.models.states import STATE_LABELS
 from dhr.models.users import user_csps
-from dhr.workflow.states import STATE_LABELS
-from dhr.workflow.table import EVENT_LABELS
+from dhr.workflow.declarations import EVENT_LABELS
 
 # Stages where the county sub-group acts next: they are told too.
 SUBGROUP_STATES = frozenset({"local_qa", "published"})
@@ -36,8 +36,6 @@ def people_to_tell(review: Review) -> list[User]:
 @shared_task(name="dhr.workflow.notify.notify_event", ignore_result=True)
 def notify_event(review_id: int, event: str, actor_id: int) -> int:
     """Write a notification for everyone concerned except the person who acted."""
-    from dhr.models import Notification
-
     review = db.session.get(Review, review_id)
     actor = db.session.get(User, actor_id)
     if review is None:
@@ -60,8 +58,6 @@ def notify_replacement(review_id: int, role: str, previous_id: int, new_id: int,
                        actor_id: int) -> int:
     """Tell the review's people, the new appointee and the one replaced, that the chair (or
     report writer) changed."""
-    from dhr.models import Notification, PoolMember
-
     review = db.session.get(Review, review_id)
     previous = db.session.get(PoolMember, previous_id)
     new = db.session.get(PoolMember, new_id)

@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from dhr.audit import record
+from dhr.errors import InvalidInput
 from dhr.extensions import db
 from dhr.models import Area, Csp, Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES, TRAINING_KINDS, ConflictOfInterest, TrainingRecord
@@ -23,12 +24,14 @@ T = TypeVar("T")
 SIMPLE_FIELDS = ("name", "email", "phone", "roles", "is_active", "capacity")
 
 
-class PoolInputError(ValueError):
+class PoolInputError(InvalidInput):
     """Field-level problems with pool data: {field: message}."""
 
     def __init__(self, details: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in details.items()))
-        self.details = details
+        super().__init__("some fields are not valid", details)
+
+    def __str__(self) -> str:  # the command line shows the fields themselves
+        return "; ".join(f"{k}: {v}" for k, v in self.details.items())
 
 
 def _agency_code(value: str, known: dict[str, str]) -> str | None:

@@ -1,90 +1,16 @@
 """The review lifecycle as data: (state, event) -> target state, roles allowed, guard.
 
 DOMAIN.md section 2 is the specification; the engine (dhr.workflow.engine), the API, the web
-pages, the generated diagram (docs/lifecycle.md) and the tests all read this table.
-
-Roles: `admin` and `coordinator` may send every event; `csp_manager`, `chair` and
-`subgroup_member` the events of EVENT_ROLES; `practitioner` none. Whether the user may act
-on *this* review (the manager's CSP, the appointed chair, the sub-group's county) is
-decided by dhr.workflow.engine.may_send.
+pages, the generated diagram (docs/lifecycle.md) and the tests all read this table. What
+each event is (label, roles, data, what it sets) is declared in dhr.workflow.declarations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dhr.workflow.states import FINAL_STATES, STATES
-
-# Events in the order a review meets them (pages and API list them in this order).
-EVENTS = (
-    "decide_to_review",
-    "decide_not_to_review",
-    "ho_accepts_no_review",
-    "ho_directs_review",
-    "appoint_chair",
-    "agree_terms_of_reference",
-    "complete_information_gathering",
-    "submit_for_local_qa",
-    "return_from_local_qa",
-    "approve_local_qa",
-    "submit_to_home_office",
-    "record_ho_outcome",
-    "complete_amendments",
-    "publish",
-    "withhold_publication",
-    "close_review",
-    "pause",
-    "resume",
-    "withdraw",
-)
-
-EVENT_LABELS = {
-    "decide_to_review": "Decide to hold a review",
-    "decide_not_to_review": "Decide not to hold a review",
-    "ho_accepts_no_review": "Record that the Home Office accepts the decision",
-    "ho_directs_review": "Record that the Home Office directs a review",
-    "appoint_chair": "Appoint the independent chair",
-    "agree_terms_of_reference": "Agree the terms of reference",
-    "complete_information_gathering": "Complete information gathering",
-    "submit_for_local_qa": "Submit for local quality assurance",
-    "return_from_local_qa": "Return the report to the chair",
-    "approve_local_qa": "Approve after local quality assurance",
-    "submit_to_home_office": "Submit to the Home Office",
-    "record_ho_outcome": "Record the Home Office outcome",
-    "complete_amendments": "Complete the Home Office amendments",
-    "publish": "Publish the report",
-    "withhold_publication": "Withhold publication",
-    "close_review": "Close the review",
-    "pause": "Pause the review",
-    "resume": "Resume the review",
-    "withdraw": "Withdraw the review",
-}
-
-ALL_EVENT_ROLES = frozenset({"admin", "coordinator"})
-
-# Events each other role may send (DOMAIN.md "Who may send which event").
-EVENT_ROLES_BY_ROLE: dict[str, frozenset[str]] = {
-    "csp_manager": frozenset({
-        "decide_to_review", "decide_not_to_review", "ho_accepts_no_review",
-        "ho_directs_review", "appoint_chair", "agree_terms_of_reference",
-        "complete_information_gathering", "submit_for_local_qa", "submit_to_home_office",
-        "record_ho_outcome", "complete_amendments", "publish", "withhold_publication",
-        "pause", "resume",
-    }),
-    "chair": frozenset({
-        "agree_terms_of_reference", "complete_information_gathering", "submit_for_local_qa",
-        "complete_amendments",
-    }),
-    "subgroup_member": frozenset({"approve_local_qa", "return_from_local_qa", "close_review"}),
-    "practitioner": frozenset(),
-}
-
-
-def roles_for(event: str) -> frozenset[str]:
-    """Every role that may send `event` (on a review it may act on)."""
-    others = {role for role, events in EVENT_ROLES_BY_ROLE.items() if event in events}
-    return ALL_EVENT_ROLES | others
-
+from dhr.models.states import FINAL_STATES, STATES
+from dhr.workflow.declarations import EVENTS, roles_for
 
 # The states in which a review may be paused (and resumed): chair_appointment to
 # publication_pending, in lifecycle order.

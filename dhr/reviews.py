@@ -13,9 +13,9 @@ from dhr.audit import record
 from dhr.extensions import db
 from dhr.identifying_terms import TermMatcher, normalise
 from dhr.models import Csp, Review, User
+from dhr.models.states import PUBLISHED_STATES
 from dhr.permissions import can_create_review_in
 from dhr.vocabulary import to_codes, vocabulary_terms
-from dhr.models.states import PUBLISHED_STATES
 
 
 class ReviewInputError(ValueError):

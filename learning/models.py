@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dhr.extensions import db
 from dhr.models.review import Review
-from dhr.models.types import JsonType, StrEnum, TZDateTime, utcnow
+from dhr.models.types import StrEnum, TZDateTime, utcnow
 from dhr.models.users import User
 
 LEVELS = ("local", "regional", "national")
@@ -43,7 +45,6 @@ class Recommendation(db.Model):
     agency: Mapped[str] = mapped_column(String(120), index=True)
     owner: Mapped[str | None] = mapped_column(String(200))
     due_date: Mapped[date | None]
-    themes: Mapped[list[str]] = mapped_column(JsonType, default=list)
     status: Mapped[str] = mapped_column(
         StrEnum(*STATUSES, name="recommendation_status"), default="open", index=True
     )
@@ -60,6 +61,14 @@ class Recommendation(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
 
     review: Mapped[Review] = relationship()
+    theme_rows: Mapped[list[RecommendationTheme]] = relationship(
+        order_by="RecommendationTheme.position", collection_class=ordering_list("position"),
+        cascade="all, delete-orphan", lazy="selectin",
+    )
+    # The list of theme codes, read and assigned like the JSON list it replaced; the rows
+    # behind it let a filter or count by theme be one indexed query.
+    themes: AssociationProxy[list[str]] = association_proxy(
+        "theme_rows", "code", creator=lambda code: RecommendationTheme(code=code))
     updates: Mapped[list[RecommendationUpdate]] = relationship(
         back_populates="recommendation",
         order_by="(RecommendationUpdate.update_date, RecommendationUpdate.id)",
@@ -77,6 +86,18 @@ class Recommendation(db.Model):
         """'2.10' after '2.9': compare the dotted parts as numbers where they are numbers."""
         parts = self.number.replace("-", ".").split(".")
         return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts)
+
+
+class RecommendationTheme(db.Model):
+    """One learning theme (a code of the `theme` vocabulary) of a recommendation."""
+
+    __tablename__ = "recommendation_themes"
+    __table_args__ = (Index("ix_recommendation_themes_code", "code", "recommendation_id"),)
+
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(120), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class RecommendationUpdate(db.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import MutableSequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -211,6 +212,8 @@ def update_recommendation(recommendation: Recommendation, actor: User,
 
 
 def _json_safe(value: Any) -> Any:
+    if isinstance(value, MutableSequence):  # the themes proxy is a live view: copy it
+        return list(value)
     return value.isoformat() if isinstance(value, dt.date) else value
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from dhr.audit import record
 from dhr.extensions import db
 from dhr.models import Review, User
+from dhr.permissions import COUNTY_ROLES, can_view_review
 from dhr.reviews import ReviewInputError, normalise_agencies
 from dhr.vocabulary import to_codes, vocabulary_terms
 from dhr.workflow.artefacts import (
@@ -76,6 +77,10 @@ class ProgressIn(_Strict):
 class CompleteIn(_Strict):
     date: dt.date | None = None
     evidence: Text
+
+
+class ReopenIn(_Strict):
+    reason: Text
 
 
 class CloseIn(_Strict):
@@ -248,14 +253,16 @@ def add_progress(recommendation: Recommendation, actor: User,
 
 
 def _set_status(recommendation: Recommendation, actor: User, action: str,
-                values: dict[str, Any], to_status: str, data: dict[str, Any]) -> Recommendation:
+                values: dict[str, Any], to_status: str, data: dict[str, Any],
+                from_statuses: tuple[str, ...] = ("open",)) -> Recommendation:
     review = _review_of(recommendation)
-    if recommendation.status != "open":
-        raise IllegalMove(f"recommendation {recommendation.number} is already "
-                          f"{recommendation.status}", {"status": recommendation.status})
+    was = recommendation.status
+    if was not in from_statuses:
+        raise IllegalMove(f"recommendation {recommendation.number} is already {was}",
+                          {"status": was})
     result = db.session.execute(
         update(Recommendation)
-        .where(Recommendation.id == recommendation.id, Recommendation.status == "open",
+        .where(Recommendation.id == recommendation.id, Recommendation.status == was,
                Recommendation.lock_version == recommendation.lock_version)
         .values(status=to_status, lock_version=recommendation.lock_version + 1, **values),
         execution_options={"synchronize_session": False},
@@ -264,7 +271,7 @@ def _set_status(recommendation: Recommendation, actor: User, action: str,
         raise Stale("someone else changed this recommendation first: read it again and retry")
     db.session.refresh(recommendation)
     record(action, recommendation, actor, {"number": recommendation.number, **data},
-           review_id=review.id, from_state="open", to_state=to_status)
+           review_id=review.id, from_state=was, to_state=to_status)
     return recommendation
 
 
@@ -287,3 +294,26 @@ def close(recommendation: Recommendation, actor: User, data: dict[str, Any]) -> 
                        {"closed_reason": body.reason, "closed_note": body.note,
                         "closed_date": when}, "closed",
                        {"reason": body.reason, "date": when.isoformat()})
+
+
+def can_reopen(user: User, review: Review) -> bool:
+    """The county sub-group (with the coordinator and admins) decides that work must resume."""
+    return user.role in COUNTY_ROLES | {"admin"} and can_view_review(user, review)
+
+
+def reopen(recommendation: Recommendation, actor: User,
+           data: dict[str, Any]) -> Recommendation:
+    """Back to open, with the reason. What it was (date, evidence or closure) stays in the
+    audit history; the row is cleared so it can be completed or closed again."""
+    review = _review_of(recommendation)
+    if not can_reopen(actor, review):
+        raise NotPermitted("only the county sub-group can reopen a recommendation")
+    _refuse_if_withdrawn(review)
+    body: ReopenIn = parse(ReopenIn, data)
+    cleared = ("completed_date", "evidence", "closed_reason", "closed_note", "closed_date")
+    previous = {name: _json_safe(getattr(recommendation, name)) for name in cleared
+                if getattr(recommendation, name) is not None}
+    return _set_status(recommendation, actor, "recommendation.reopened",
+                       dict.fromkeys(cleared), "open",
+                       {"reason": body.reason, "previous": previous},
+                       from_statuses=("completed", "closed"))

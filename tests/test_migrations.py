@@ -9,8 +9,8 @@ first). When a revision transforms existing rows, add a check of those rows here
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest

@@ -1,0 +1,229 @@
+"""The recommendation tracker across reviews: filters, permissions, order and counts, in SQL.
+
+One `Tracker` serves the JSON list, the page and the exports, so all three select the same
+rows. Every query is limited to the reviews the caller may see (dhr.permissions); a
+practitioner sees recommendations of published reviews only, and cannot filter or sort by
+due dates, which the published report does not show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from dhr.extensions import db
+from dhr.models import Csp, Review, User
+from dhr.permissions import sees_restricted_detail, visible_reviews_clause
+from dhr.reviews import find_csp
+from dhr.vocabulary import to_codes
+from dhr.workflow.artefacts import InvalidInput, field_errors
+from learning.models import LEVELS, STATUSES, Recommendation, RecommendationTheme
+
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 200
+# Filters that reveal due dates, which practitioners never see.
+DUE_DATE_FILTERS = ("overdue", "due_before")
+
+
+class TrackerQuery(BaseModel):
+    """The query string of the tracker (empty values count as not given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agency: str | None = Field(default=None, max_length=200)
+    theme: str | None = Field(default=None, max_length=200)
+    status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
+    level: Literal[LEVELS] | None = None  # type: ignore[valid-type]
+    overdue: bool | None = None
+    csp: str | None = Field(default=None, max_length=200)
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    due_before: dt.date | None = None
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=PER_PAGE_DEFAULT, ge=1, le=PER_PAGE_MAX)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Validated filters with vocabulary terms turned into codes and the CSP into its id."""
+
+    query: TrackerQuery
+    agency: str | None = None
+    theme: str | None = None
+    csp_id: int | None = None
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string values (for links to other pages and the exports)."""
+        values = self.query.model_dump(exclude_none=True, exclude={"page", "per_page"})
+        values.update(agency=self.agency, theme=self.theme)
+        return {k: _arg(v) for k, v in values.items() if v is not None}
+
+
+def _arg(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def parse_filters(args: Mapping[str, str], user: User) -> Filters:
+    """Check the query string; any bad value is an InvalidInput naming the field."""
+    given = {k: v.strip() for k, v in args.items() if isinstance(v, str) and v.strip()}
+    try:
+        query = TrackerQuery.model_validate(given)
+    except ValidationError as exc:
+        raise InvalidInput("some filters are not valid", field_errors(exc)) from None
+    if not sees_restricted_detail(user):
+        hidden = {name: "not available: published reports do not show due dates"
+                  for name in DUE_DATE_FILTERS if getattr(query, name) is not None}
+        if hidden:
+            raise InvalidInput("some filters are not available", hidden)
+    agency = _code("agency", query.agency)
+    theme = _code("theme", query.theme)
+    csp_id = None
+    if query.csp:
+        csp = find_csp(query.csp)
+        if csp is None:
+            raise InvalidInput("unknown CSP", {"csp": f"unknown CSP: {query.csp}"})
+        csp_id = csp.id
+    return Filters(query, agency=agency, theme=theme, csp_id=csp_id)
+
+
+def _code(vocabulary: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    codes, unknown = to_codes(vocabulary, [value])
+    if unknown:
+        raise InvalidInput(f"unknown {vocabulary}", {vocabulary: f"unknown {vocabulary}: {value}"})
+    return codes[0]
+
+
+def overdue_clause(today: dt.date) -> ColumnElement[bool]:
+    """Open and past its due date (the same rule as Recommendation.overdue_on)."""
+    return and_(Recommendation.status == "open", Recommendation.due_date < today)
+
+
+@dataclass
+class CountRow:
+    key: str
+    label: str
+    total: int
+    open: int
+    completed: int
+    closed: int
+    overdue: int | None
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Completed as a share of all (closed ones included: they were not acted on)."""
+        return round(self.completed / self.total, 3) if self.total else None
+
+
+class Tracker:
+    """The recommendations one user may see, narrowed by `filters`."""
+
+    def __init__(self, user: User, filters: Filters, today: dt.date | None = None):
+        self.user, self.filters = user, filters
+        self.today = today or dt.date.today()
+        self.insider = sees_restricted_detail(user)
+
+    def _conditions(self) -> list[ColumnElement[bool]]:
+        f, q = self.filters, self.filters.query
+        found: list[ColumnElement[bool]] = [visible_reviews_clause(self.user)]
+        if f.agency:
+            found.append(Recommendation.agency == f.agency)
+        if f.theme:
+            found.append(Recommendation.id.in_(
+                select(RecommendationTheme.recommendation_id)
+                .where(RecommendationTheme.code == f.theme)))
+        if q.status:
+            found.append(Recommendation.status == q.status)
+        if q.level:
+            found.append(Recommendation.level == q.level)
+        if f.csp_id is not None:
+            found.append(Review.csp_id == f.csp_id)
+        if q.year:  # calendar year of death, as the review list and the annual table count
+            found.append(Review.date_of_death >= dt.date(q.year, 1, 1))
+            found.append(Review.date_of_death < dt.date(q.year + 1, 1, 1))
+        if q.overdue is not None:
+            late = overdue_clause(self.today)
+            found.append(late if q.overdue else not_(late))
+        if q.due_before:
+            found.append(Recommendation.due_date < q.due_before)
+        return found
+
+    def _select(self, *columns: Any) -> Select[Any]:
+        return (select(*columns).select_from(Recommendation)
+                .join(Review, Review.id == Recommendation.review_id)
+                .where(*self._conditions()))
+
+    def total(self) -> int:
+        return db.session.scalar(self._select(func.count(Recommendation.id))) or 0
+
+    def _ordered(self) -> Select[Any]:
+        review = contains_eager(Recommendation.review)
+        stmt = self._select(Recommendation).options(
+            review.selectinload(Review.csp), review.selectinload(Review.chair),
+            review.selectinload(Review.report_writer))
+        if not self.insider:  # no due dates: newest published reviews first
+            return stmt.order_by(Review.published_date.desc(), Review.reference,
+                                 Recommendation.number, Recommendation.id)
+        urgency = case((overdue_clause(self.today), 0), (Recommendation.status == "open", 1),
+                       else_=2)
+        return stmt.order_by(urgency, Recommendation.due_date.is_(None),
+                             Recommendation.due_date, Review.reference,
+                             Recommendation.number, Recommendation.id)
+
+    def page(self) -> list[Recommendation]:
+        """One page, most overdue first (the longest past due at the top)."""
+        q = self.filters.query
+        stmt = self._ordered().offset((q.page - 1) * q.per_page).limit(q.per_page)
+        return list(db.session.scalars(stmt))
+
+    def every(self, chunk: int = 1000) -> Iterator[Recommendation]:
+        """All matching rows in order, loaded in chunks (for the exports)."""
+        stmt = self._ordered().execution_options(yield_per=chunk)
+        if self.insider:
+            stmt = stmt.options(selectinload(Recommendation.updates))
+        yield from db.session.scalars(stmt)
+
+    def _counts(self, key: Any, label: Any, *group: Any) -> list[CountRow]:
+        def status_is(value: str) -> Any:
+            return func.sum(case((Recommendation.status == value, 1), else_=0))
+
+        stmt = self._select(key, label, func.count(Recommendation.id), status_is("open"),
+                            status_is("completed"), status_is("closed"),
+                            func.sum(case((overdue_clause(self.today), 1), else_=0)))
+        for join in group:
+            stmt = stmt.join(*join)
+        stmt = stmt.group_by(key, label).order_by(func.count(Recommendation.id).desc(), label)
+        return [CountRow(str(k), str(lab), total, int(o or 0), int(c or 0), int(x or 0),
+                         int(late or 0) if self.insider else None)
+                for k, lab, total, o, c, x, late in db.session.execute(stmt)]
+
+    def by_agency(self, labels: Mapping[str, str]) -> list[CountRow]:
+        rows = self._counts(Recommendation.agency, Recommendation.agency)
+        for row in rows:
+            row.label = labels.get(row.key, row.key)
+        return rows
+
+    def by_csp(self) -> list[CountRow]:
+        return self._counts(Csp.id, Csp.name, (Csp, Csp.id == Review.csp_id))
+
+    def by_theme(self, labels: Mapping[str, str]) -> list[CountRow]:
+        rows = self._counts(RecommendationTheme.code, RecommendationTheme.code,
+                            (RecommendationTheme,
+                             RecommendationTheme.recommendation_id == Recommendation.id))
+        for row in rows:
+            row.label = labels.get(row.key, row.key)
+        return rows
+
+    def days_overdue(self, item: Recommendation) -> int | None:
+        if not (self.insider and item.overdue_on(self.today)):
+            return None
+        assert item.due_date is not None
+        return (self.today - item.due_date).days

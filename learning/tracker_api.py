@@ -3,7 +3,7 @@ exports."""
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request
+from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 
@@ -11,16 +11,11 @@ from dhr.api import bp
 from dhr.api.documents import api_error
 from dhr.api.openapi import documented
 from dhr.reviews import agency_codes
-from dhr.workflow.artefacts import ArtefactError, InvalidInput
+from dhr.workflow.artefacts import ArtefactError
 from learning import recommendations as operations
 from learning.api import RecommendationOut, recommendation_out
 from learning.tracker import CountRow, Tracker, TrackerQuery, parse_filters
-from learning.tracker_export import ExportLabels, to_csv, to_xlsx
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from learning.tracker_export import export_format, export_response
 
 
 class TrackerItemOut(RecommendationOut):
@@ -67,20 +62,6 @@ def _tracker(args: dict[str, str]) -> Tracker:
         raise api_error(exc) from None
 
 
-def export_labels() -> ExportLabels:
-    return ExportLabels(agencies=agency_codes(), themes=operations.theme_labels())
-
-
-def export_response(tracker: Tracker, kind: str) -> Response:
-    """The tracker as a download (`kind` is csv or xlsx)."""
-    labels = export_labels()
-    body = to_csv(tracker, labels) if kind == "csv" else to_xlsx(tracker, labels)
-    name = f"recommendation-tracker-{tracker.today.isoformat()}.{kind}"
-    return Response(body, mimetype=EXPORT_TYPES[kind], headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store"})
-
-
 @bp.get("/recommendations")
 @documented("The recommendation tracker: every recommendation the caller may see across "
             "reviews, most overdue first, paged, with counts and completion rates by agency, "
@@ -109,8 +90,8 @@ def list_recommendations() -> ResponseReturnValue:
             query=ExportQuery)
 def export_recommendations() -> ResponseReturnValue:
     args = request.args.to_dict()
-    kind = args.pop("format", "csv").strip().lower() or "csv"
-    if kind not in EXPORT_TYPES:
-        raise api_error(InvalidInput(
-            "unknown format", {"format": "must be csv or xlsx"}))
+    try:
+        kind = export_format(args.pop("format", None))
+    except ArtefactError as exc:
+        raise api_error(exc) from None
     return export_response(_tracker(args), kind)

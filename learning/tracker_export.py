@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
+from flask import Response
 
+from dhr.reviews import agency_codes
+from dhr.workflow.artefacts import InvalidInput
 from learning.models import CLOSED_REASON_LABELS, Recommendation
+from learning.recommendations import theme_labels
 from learning.tracker import Tracker
 
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32_767
 Cell = str | dt.date | None
@@ -130,3 +138,20 @@ def _write_rows(sheet: Any, rows: Iterable[list[Cell]], text: Any, when: Any) ->
             elif value:
                 sheet.write_string(row_index, col_index, value[:XLSX_CELL_LIMIT], text)
     return row_index
+
+
+def export_format(value: str | None) -> str:
+    """csv (the default) or xlsx; anything else is an InvalidInput on `format`."""
+    kind = (value or "csv").strip().lower() or "csv"
+    if kind not in EXPORT_TYPES:
+        raise InvalidInput("unknown format", {"format": "must be csv or xlsx"})
+    return kind
+
+
+def export_response(tracker: Tracker, kind: str) -> Response:
+    """The tracker as a download (`kind` is csv or xlsx), for the API and the page alike."""
+    labels = ExportLabels(agencies=agency_codes(), themes=theme_labels())
+    body = to_csv(tracker, labels) if kind == "csv" else to_xlsx(tracker, labels)
+    name = f"recommendation-tracker-{tracker.today.isoformat()}.{kind}"
+    return Response(body, mimetype=EXPORT_TYPES[kind], headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
 from dhr.extensions import db
-from dhr.models import Review, User
+from dhr.models import AuditEntry, Review, User
 from dhr.permissions import COUNTY_ROLES, can_view_review
 from dhr.reviews import ReviewInputError, normalise_agencies
 from dhr.vocabulary import to_codes, vocabulary_terms
@@ -41,6 +41,14 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Level = Literal[LEVELS]  # type: ignore[valid-type]
 ClosedReason = Literal[CLOSED_REASONS]  # type: ignore[valid-type]
+HISTORY_LABELS = {
+    "recommendation.created": "Added",
+    "recommendation.updated": "Changed",
+    "recommendation.progress": "Progress recorded",
+    "recommendation.completed": "Marked completed",
+    "recommendation.closed": "Closed",
+    "recommendation.reopened": "Reopened",
+}
 # Wording is what gets published; it is frozen once the review is.
 WORDING_FIELDS = frozenset({"number", "text", "level"})
 
@@ -101,6 +109,15 @@ def recommendations_for(review: Review) -> list[Recommendation]:
     """The review's recommendations in number order ('2.9' before '2.10')."""
     found = db.session.scalars(select(Recommendation).where(Recommendation.review_id == review.id))
     return sorted(found, key=lambda r: r.sort_key)
+
+
+def history_of(recommendation: Recommendation) -> list[AuditEntry]:
+    """Its audit entries, oldest first (who added, changed, completed, closed, reopened it)."""
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.review_id == recommendation.review_id,
+                                 AuditEntry.object_type == Recommendation.__tablename__,
+                                 AuditEntry.object_id == recommendation.id)
+        .order_by(AuditEntry.at_dt, AuditEntry.id)))
 
 
 def theme_labels() -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from dhr.extensions import db
 from dhr.models import Csp, Review, User
@@ -23,7 +23,13 @@ from dhr.permissions import sees_restricted_detail, visible_reviews_clause
 from dhr.reviews import find_csp
 from dhr.vocabulary import to_codes
 from dhr.workflow.artefacts import InvalidInput, field_errors
-from learning.models import LEVELS, STATUSES, Recommendation, RecommendationTheme
+from learning.models import (
+    LEVELS,
+    STATUSES,
+    Recommendation,
+    RecommendationTheme,
+    RecommendationUpdate,
+)
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
@@ -107,6 +113,39 @@ def overdue_clause(today: dt.date) -> ColumnElement[bool]:
     return and_(Recommendation.status == "open", Recommendation.due_date < today)
 
 
+_ROW_COLUMNS = ("number", "text", "level", "agency", "owner", "due_date", "status",
+                "completed_date", "evidence", "closed_reason", "closed_note")
+
+
+@dataclass(frozen=True)
+class TrackedRow:
+    """One recommendation as the exports write it: plain values, no ORM objects."""
+
+    reference: str
+    csp: str
+    number: str
+    text: str
+    level: str
+    agency: str
+    owner: str | None
+    due_date: dt.date | None
+    status: str
+    completed_date: dt.date | None
+    evidence: str | None
+    closed_reason: str | None
+    closed_note: str | None
+    themes: list[str]
+    updates: list[tuple[Any, ...]]
+
+
+def _grouped(stmt: Select[Any]) -> dict[int, list[Any]]:
+    """{first column: [the rest of each row, in order]} (one value when only one is left)."""
+    found: dict[int, list[Any]] = {}
+    for key, *rest in db.session.execute(stmt):
+        found.setdefault(key, []).append(rest[0] if len(rest) == 1 else tuple(rest))
+    return found
+
+
 @dataclass
 class CountRow:
     key: str
@@ -164,32 +203,46 @@ class Tracker:
     def total(self) -> int:
         return db.session.scalar(self._select(func.count(Recommendation.id))) or 0
 
-    def _ordered(self) -> Select[Any]:
-        review = contains_eager(Recommendation.review)
-        stmt = self._select(Recommendation).options(
-            review.selectinload(Review.csp), review.selectinload(Review.chair),
-            review.selectinload(Review.report_writer))
-        if not self.insider:  # no due dates: newest published reviews first
-            return stmt.order_by(Review.published_date.desc(), Review.reference,
-                                 Recommendation.number, Recommendation.id)
+    def _order(self) -> list[Any]:
+        """Most overdue first (the longest past due at the top), then open by due date, then
+        the finished ones. Practitioners, who see no due dates: newest published first."""
+        if not self.insider:
+            return [Review.published_date.desc(), Review.reference, Recommendation.number,
+                    Recommendation.id]
         urgency = case((overdue_clause(self.today), 0), (Recommendation.status == "open", 1),
                        else_=2)
-        return stmt.order_by(urgency, Recommendation.due_date.is_(None),
-                             Recommendation.due_date, Review.reference,
-                             Recommendation.number, Recommendation.id)
+        return [urgency, Recommendation.due_date.is_(None), Recommendation.due_date,
+                Review.reference, Recommendation.number, Recommendation.id]
 
     def page(self) -> list[Recommendation]:
-        """One page, most overdue first (the longest past due at the top)."""
         q = self.filters.query
-        stmt = self._ordered().offset((q.page - 1) * q.per_page).limit(q.per_page)
+        review = contains_eager(Recommendation.review)
+        stmt = (self._select(Recommendation)
+                .options(review.selectinload(Review.csp), review.selectinload(Review.chair),
+                         review.selectinload(Review.report_writer))
+                .order_by(*self._order()).offset((q.page - 1) * q.per_page).limit(q.per_page))
         return list(db.session.scalars(stmt))
 
-    def every(self, chunk: int = 1000) -> Iterator[Recommendation]:
-        """All matching rows in order, loaded in chunks (for the exports)."""
-        stmt = self._ordered().execution_options(yield_per=chunk)
-        if self.insider:
-            stmt = stmt.options(selectinload(Recommendation.updates))
-        yield from db.session.scalars(stmt)
+    def rows(self) -> Iterator[TrackedRow]:
+        """Every matching recommendation in order, as plain values (for the exports: three
+        queries in all, whatever the number of rows)."""
+        ids = self._select(Recommendation.id)
+        themes = _grouped(select(RecommendationTheme.recommendation_id, RecommendationTheme.code)
+                          .where(RecommendationTheme.recommendation_id.in_(ids))
+                          .order_by(RecommendationTheme.recommendation_id,
+                                    RecommendationTheme.position))
+        updates = _grouped(
+            select(RecommendationUpdate.recommendation_id, RecommendationUpdate.update_date,
+                   RecommendationUpdate.impact)
+            .where(RecommendationUpdate.recommendation_id.in_(ids))
+            .order_by(RecommendationUpdate.recommendation_id, RecommendationUpdate.update_date,
+                      RecommendationUpdate.id)) if self.insider else {}
+        stmt = (self._select(Recommendation.id, Review.reference, Csp.name,
+                             *(getattr(Recommendation, name) for name in _ROW_COLUMNS))
+                .join(Csp, Csp.id == Review.csp_id).order_by(*self._order()))
+        for rec_id, reference, csp, *values in db.session.execute(stmt):
+            yield TrackedRow(reference, csp, *values, themes=themes.get(rec_id, []),
+                             updates=updates.get(rec_id, []))
 
     def _counts(self, key: Any, label: Any, *group: Any) -> list[CountRow]:
         def status_is(value: str) -> Any:

@@ -19,9 +19,9 @@ from flask import Response
 
 from dhr.reviews import agency_codes
 from dhr.workflow.artefacts import InvalidInput
-from learning.models import CLOSED_REASON_LABELS, Recommendation
+from learning.models import CLOSED_REASON_LABELS
 from learning.recommendations import theme_labels
-from learning.tracker import Tracker
+from learning.tracker import TrackedRow, Tracker
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -36,7 +36,7 @@ Cell = str | dt.date | None
 class Column:
     title: str
     width: int
-    value: Callable[[Recommendation, ExportLabels], Cell]
+    value: Callable[[TrackedRow, ExportLabels], Cell]
     insider_only: bool = False
 
 
@@ -46,7 +46,7 @@ class ExportLabels:
     themes: dict[str, str]
 
 
-def _executive_response(item: Recommendation, _: ExportLabels) -> str | None:
+def _executive_response(item: TrackedRow, _: ExportLabels) -> str | None:
     """What the agency answered: the evidence of completion, or why it was closed."""
     if item.status == "completed":
         return item.evidence
@@ -56,13 +56,13 @@ def _executive_response(item: Recommendation, _: ExportLabels) -> str | None:
     return None
 
 
-def _impact(item: Recommendation, _: ExportLabels) -> str:
+def _impact(item: TrackedRow, _: ExportLabels) -> str:
     """The dated progress log, oldest first, one entry a paragraph."""
-    return "\n\n".join(f"{u.update_date.isoformat()}: {u.impact}" for u in item.updates)
+    return "\n\n".join(f"{when.isoformat()}: {impact}" for when, impact in item.updates)
 
 
 COLUMNS = (
-    Column("DHR", 24, lambda r, _: r.review.reference),
+    Column("DHR", 24, lambda r, _: r.reference),
     Column("RECOMMENDATION", 60, lambda r, _: r.text),
     Column("EXECUTIVE RESPONSE", 50, _executive_response, insider_only=True),
     Column("IMPACT OF ACTIONS TAKEN", 60, _impact, insider_only=True),
@@ -75,7 +75,7 @@ COLUMNS = (
     Column("Owner", 24, lambda r, _: r.owner, insider_only=True),
     Column("Themes", 30, lambda r, lab: "; ".join(lab.themes.get(c, c) for c in r.themes)),
     Column("Status", 11, lambda r, _: r.status.capitalize()),
-    Column("CSP", 16, lambda r, _: r.review.csp.name),
+    Column("CSP", 16, lambda r, _: r.csp),
 )
 
 
@@ -86,7 +86,7 @@ def columns_for(tracker: Tracker) -> list[Column]:
 
 def _rows(tracker: Tracker, columns: list[Column],
           labels: ExportLabels) -> Iterator[list[Cell]]:
-    for item in tracker.every():
+    for item in tracker.rows():
         yield [column.value(item, labels) for column in columns]
 
 

@@ -9,13 +9,14 @@ due dates, which the published report does not show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import selectinload
 
 from dhr.extensions import db
 from dhr.models import Csp, Review, User
@@ -200,9 +201,6 @@ class Tracker:
                 .join(Review, Review.id == Recommendation.review_id)
                 .where(*self._conditions()))
 
-    def total(self) -> int:
-        return db.session.scalar(self._select(func.count(Recommendation.id))) or 0
-
     def _order(self) -> list[Any]:
         """Most overdue first (the longest past due at the top), then open by due date, then
         the finished ones. Practitioners, who see no due dates: newest published first."""
@@ -215,13 +213,20 @@ class Tracker:
                 Review.reference, Recommendation.number, Recommendation.id]
 
     def page(self) -> list[Recommendation]:
+        """One page in order. The order is worked out on ids alone (a narrow sort), then
+        only that page's rows are loaded."""
         q = self.filters.query
-        review = contains_eager(Recommendation.review)
-        stmt = (self._select(Recommendation)
-                .options(review.selectinload(Review.csp), review.selectinload(Review.chair),
-                         review.selectinload(Review.report_writer))
-                .order_by(*self._order()).offset((q.page - 1) * q.per_page).limit(q.per_page))
-        return list(db.session.scalars(stmt))
+        ids = list(db.session.scalars(
+            self._select(Recommendation.id).order_by(*self._order())
+            .offset((q.page - 1) * q.per_page).limit(q.per_page)))
+        if not ids:
+            return []
+        review = selectinload(Recommendation.review)
+        found = {item.id: item for item in db.session.scalars(
+            select(Recommendation).where(Recommendation.id.in_(ids))
+            .options(review.selectinload(Review.csp), review.selectinload(Review.chair),
+                     review.selectinload(Review.report_writer)))}
+        return [found[i] for i in ids]
 
     def rows(self) -> Iterator[TrackedRow]:
         """Every matching recommendation in order, as plain values (for the exports: three
@@ -244,36 +249,52 @@ class Tracker:
             yield TrackedRow(reference, csp, *values, themes=themes.get(rec_id, []),
                              updates=updates.get(rec_id, []))
 
-    def _counts(self, key: Any, label: Any, *group: Any) -> list[CountRow]:
+    def _tallies(self, *keys: Any, join: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+        """(keys..., total, open, completed, closed, overdue) per group, in one GROUP BY."""
         def status_is(value: str) -> Any:
             return func.sum(case((Recommendation.status == value, 1), else_=0))
 
-        stmt = self._select(key, label, func.count(Recommendation.id), status_is("open"),
+        stmt = self._select(*keys, func.count(Recommendation.id), status_is("open"),
                             status_is("completed"), status_is("closed"),
                             func.sum(case((overdue_clause(self.today), 1), else_=0)))
-        for join in group:
+        if join is not None:
             stmt = stmt.join(*join)
-        stmt = stmt.group_by(key, label).order_by(func.count(Recommendation.id).desc(), label)
-        return [CountRow(str(k), str(lab), total, int(o or 0), int(c or 0), int(x or 0),
-                         int(late or 0) if self.insider else None)
-                for k, lab, total, o, c, x, late in db.session.execute(stmt)]
+        return [tuple(row) for row in db.session.execute(stmt.group_by(*keys))]
+
+    @cached_property
+    def _by_agency_and_csp(self) -> list[tuple[Any, ...]]:
+        """One scan of the matching rows serves the total and both tables of counts."""
+        return self._tallies(Recommendation.agency, Review.csp_id)
+
+    def _fold(self, rows: Iterable[tuple[Any, ...]], labels: Mapping[Any, str]) -> list[CountRow]:
+        """Add up tallies by their first value; biggest groups first."""
+        sums: dict[Any, list[int]] = {}
+        for key, *counts in rows:
+            into = sums.setdefault(key, [0] * 5)
+            for index, value in enumerate(counts):
+                into[index] += int(value or 0)
+        folded = [CountRow(str(key), labels.get(key, str(key)), total, opened, completed,
+                           closed, late if self.insider else None)
+                  for key, (total, opened, completed, closed, late) in sums.items()]
+        return sorted(folded, key=lambda row: (-row.total, row.label))
+
+    def total(self) -> int:
+        return sum(row[2] for row in self._by_agency_and_csp)
 
     def by_agency(self, labels: Mapping[str, str]) -> list[CountRow]:
-        rows = self._counts(Recommendation.agency, Recommendation.agency)
-        for row in rows:
-            row.label = labels.get(row.key, row.key)
-        return rows
+        return self._fold(((agency, *counts) for agency, _, *counts in self._by_agency_and_csp),
+                          labels)
 
     def by_csp(self) -> list[CountRow]:
-        return self._counts(Csp.id, Csp.name, (Csp, Csp.id == Review.csp_id))
+        names = {csp_id: name for csp_id, name in db.session.execute(select(Csp.id, Csp.name))}
+        return self._fold(((csp_id, *counts) for _, csp_id, *counts in self._by_agency_and_csp),
+                          names)
 
     def by_theme(self, labels: Mapping[str, str]) -> list[CountRow]:
-        rows = self._counts(RecommendationTheme.code, RecommendationTheme.code,
-                            (RecommendationTheme,
-                             RecommendationTheme.recommendation_id == Recommendation.id))
-        for row in rows:
-            row.label = labels.get(row.key, row.key)
-        return rows
+        return self._fold(self._tallies(
+            RecommendationTheme.code,
+            join=(RecommendationTheme,
+                  RecommendationTheme.recommendation_id == Recommendation.id)), labels)
 
     def days_overdue(self, item: Recommendation) -> int | None:
         if not (self.insider and item.overdue_on(self.today)):

@@ -209,8 +209,9 @@ class Tracker:
                     Recommendation.id]
         urgency = case((overdue_clause(self.today), 0), (Recommendation.status == "open", 1),
                        else_=2)
+        # Ties by review and number, all in ix_recommendations_tracker (no table lookups).
         return [urgency, Recommendation.due_date.is_(None), Recommendation.due_date,
-                Review.reference, Recommendation.number, Recommendation.id]
+                Recommendation.review_id, Recommendation.number, Recommendation.id]
 
     def page(self) -> list[Recommendation]:
         """One page in order. The order is worked out on ids alone (a narrow sort), then

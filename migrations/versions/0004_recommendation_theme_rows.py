@@ -1,8 +1,9 @@
-"""recommendation themes as indexed rows instead of a JSON list
+"""recommendation themes as indexed rows instead of a JSON list; an index for the tracker
 
 Each recommendation's JSON list of theme codes becomes rows of recommendation_themes
 (recommendation_id, code, position), so the tracker filters and counts by theme with one
 indexed query. Both directions carry the data across, keeping the order of the codes.
+ix_recommendations_tracker covers the tracker's filters, counts and order.
 
 Revision ID: 0004
 Revises: 0001
@@ -58,10 +59,12 @@ def upgrade():
 
     with op.batch_alter_table('recommendations', schema=None) as batch_op:
         batch_op.drop_column('themes')
+        batch_op.create_index('ix_recommendations_tracker', ['review_id', 'status', 'due_date', 'agency', 'level', 'number'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('recommendations', schema=None) as batch_op:
+        batch_op.drop_index('ix_recommendations_tracker')
         batch_op.add_column(sa.Column('themes', JSON_TYPE, nullable=True))
 
     connection = op.get_bind()

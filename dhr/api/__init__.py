@@ -14,4 +14,4 @@ from dhr.api import (  # noqa: E402,F401 - registers routes
     transitions,
 )
 from learning import api as learning_api  # noqa: E402,F401 - recommendations' routes
-from learning import tracker_api  # noqa: E402,F401 - the tracker across reviews
+from learning import stats_api, tracker_api  # noqa: E402,F401 - tracker, annual table

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from dhr.web import artefact_pages, dashboard, pool_pages, review_pages  # noqa: E402,F401
-from learning import tracker_pages  # noqa: E402,F401 - the recommendation tracker's pages
+from learning import stats_pages, tracker_pages  # noqa: E402,F401 - tracker, annual table

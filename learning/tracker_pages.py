@@ -20,7 +20,7 @@ from dhr.web import bp
 from dhr.workflow.artefacts import ArtefactError, InvalidInput
 from learning import recommendations as operations
 from learning.models import LEVELS, STATUSES
-from learning.tracker import Filters, Tracker, parse_filters
+from learning.tracker import PER_PAGE_DEFAULT, Filters, Tracker, parse_filters
 from learning.tracker_export import export_format, export_response
 
 FIRST_YEAR = 2011  # DHRs are statutory from 13 April 2011
@@ -100,13 +100,17 @@ def recommendation_tracker() -> ResponseReturnValue:
     total = tracker.total()
     pages = max(1, -(-total // query.per_page))
     args = filters.as_args()
+    paging = {**args, **({"per_page": str(query.per_page)}
+                         if query.per_page != PER_PAGE_DEFAULT else {})}
+    due = query.due_before
     return render_template(
         "learning/tracker.html", errors={}, args=request.args, tracker=tracker, total=total,
+        due_parts={"day": due.day, "month": due.month, "year": due.year} if due else {},
         items=tracker.page(), by_agency=tracker.by_agency(agencies), by_csp=tracker.by_csp(),
-        pagination=pagination(query.page, pages, args) if pages > 1 else [],
-        previous_url=url_for("web.recommendation_tracker", **args, page=query.page - 1)
+        pagination=pagination(query.page, pages, paging) if pages > 1 else [],
+        previous_url=url_for("web.recommendation_tracker", **paging, page=query.page - 1)
         if query.page > 1 else None,
-        next_url=url_for("web.recommendation_tracker", **args, page=query.page + 1)
+        next_url=url_for("web.recommendation_tracker", **paging, page=query.page + 1)
         if query.page < pages else None,
         export_args=args, **options,
     )

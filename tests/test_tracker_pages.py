@@ -61,6 +61,9 @@ def test_filters_from_the_form(client, make_user, scene):
     due = TODAY - timedelta(days=20)
     query = f"?due_before-day={due.day}&due_before-month={due.month}&due_before-year={due.year}"
     assert rows(page_as(client, user, query)) == ["3.1", "1.1", "1.3"]
+    # A link with the ISO date (from the pages or the API) fills the three boxes.
+    html = page_as(client, user, f"?due_before={due.isoformat()}")
+    assert f'name="due_before-year" type="text" inputmode="numeric" value="{due.year}"' in html
 
 
 @pytest.mark.parametrize(("query", "message"), [
@@ -80,7 +83,8 @@ def test_bad_filters_show_an_error_summary(client, make_user, scene, query, mess
 def test_pagination_links_keep_the_filters(client, make_user, scene):
     html = page_as(client, make_user("admin"), "?per_page=2&page=2&agency=police")
     assert 'class="govuk-pagination"' in html
-    assert "agency=police" in html.split('class="govuk-pagination"', 1)[1]
+    links = html.split('class="govuk-pagination"', 1)[1]
+    assert "agency=police" in links and "per_page=2" in links
     assert 'aria-current="page"' in html
     assert rows(html) == ["1.3"]
 

@@ -24,7 +24,14 @@ from dhr.jobs import celery_init_app
 from dhr.web.blueprint import bp as web_bp
 from dhr.web.templating import install_template_helpers
 from learning import api as learning_api  # noqa: F401 - adds recommendations' routes to the API
-from learning import repeats_api, repeats_pages  # noqa: F401 - repeated recommendations
+from learning import (  # noqa: F401 - learning's routes: repeats, tracker, annual table
+    repeats_api,
+    repeats_pages,
+    stats_api,
+    stats_pages,
+    tracker_api,
+    tracker_pages,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

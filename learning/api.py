@@ -81,9 +81,10 @@ class PublishedReviewOut(BaseModel):
 
 def recommendation_out(item: Recommendation, user: User,
                        agency_labels: dict[str, str] | None = None, *,
-                       public: bool = False) -> RecommendationOut:
+                       public: bool = False, with_updates: bool = True) -> RecommendationOut:
     """Everything for the people running the review; for practitioners (and with `public`)
-    the published facts only (no owner, evidence, notes or progress log)."""
+    the published facts only (no owner, evidence, notes or progress log). Lists leave the
+    progress log out (`with_updates=False`)."""
     labels = agency_labels if agency_labels is not None else agency_codes()
     review = item.review
     out = RecommendationOut(
@@ -93,10 +94,12 @@ def recommendation_out(item: Recommendation, user: User,
         status=item.status, completed_date=item.completed_date,
         closed_reason=item.closed_reason, overdue=item.is_overdue,
     )
-    if not public and can_read_working_papers(user, review):
-        out.owner, out.due_date, out.evidence = item.owner, item.due_date, item.evidence
-        out.closed_note, out.closed_date = item.closed_note, item.closed_date
-        out.lock_version = item.lock_version
+    if public or not can_read_working_papers(user, review):
+        return out
+    out.owner, out.due_date, out.evidence = item.owner, item.due_date, item.evidence
+    out.closed_note, out.closed_date = item.closed_note, item.closed_date
+    out.lock_version = item.lock_version
+    if with_updates:
         out.updates = [
             ProgressOut(id=u.id, date=u.update_date, impact=u.impact,
                         author=u.author.display_name if u.author else None,
@@ -215,3 +218,15 @@ def complete_recommendation(recommendation_id: int) -> ResponseReturnValue:
             "escalated.", body=operations.CloseIn, response=RecommendationOut)
 def close_recommendation(recommendation_id: int) -> ResponseReturnValue:
     return _change(recommendation_id, operations.close)
+
+
+@bp.post("/recommendations/<int:recommendation_id>/reopen")
+@documented("Reopen a completed or closed recommendation, with the reason (the county "
+            "sub-group: subgroup_member, coordinator, admin).",
+            body=operations.ReopenIn, response=RecommendationOut)
+def reopen_recommendation(recommendation_id: int) -> ResponseReturnValue:
+    item, review = _visible(recommendation_id)
+    if not operations.can_reopen(g.user, review):
+        raise forbidden("only the county sub-group can reopen a recommendation")
+    operations.reopen(item, g.user, _body())
+    return _respond(item)

@@ -8,17 +8,20 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
     event,
     select,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dhr.extensions import db
 from dhr.models.review import Review
-from dhr.models.types import JsonType, StrEnum, TZDateTime, utcnow
+from dhr.models.types import StrEnum, TZDateTime, utcnow
 from dhr.models.users import User
 
 LEVELS = ("local", "regional", "national")
@@ -41,6 +44,9 @@ class Recommendation(db.Model):
             " OR (status = 'closed' AND closed_reason IS NOT NULL AND closed_date IS NOT NULL)",
             name="status_fields",
         ),
+        # Covers the tracker's filters, counts and order, so they never read the table rows.
+        Index("ix_recommendations_tracker", "review_id", "status", "due_date", "agency",
+              "level", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +57,6 @@ class Recommendation(db.Model):
     agency: Mapped[str] = mapped_column(String(120), index=True)
     owner: Mapped[str | None] = mapped_column(String(200))
     due_date: Mapped[date | None]
-    themes: Mapped[list[str]] = mapped_column(JsonType, default=list)
     status: Mapped[str] = mapped_column(
         StrEnum(*STATUSES, name="recommendation_status"), default="open", index=True
     )
@@ -68,6 +73,14 @@ class Recommendation(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
 
     review: Mapped[Review] = relationship()
+    theme_rows: Mapped[list[RecommendationTheme]] = relationship(
+        order_by="RecommendationTheme.position", collection_class=ordering_list("position"),
+        cascade="all, delete-orphan", lazy="selectin",
+    )
+    # The list of theme codes, read and assigned like the JSON list it replaced; the rows
+    # behind it let a filter or count by theme be one indexed query.
+    themes: AssociationProxy[list[str]] = association_proxy(
+        "theme_rows", "code", creator=lambda code: RecommendationTheme(code=code))
     updates: Mapped[list[RecommendationUpdate]] = relationship(
         back_populates="recommendation",
         order_by="(RecommendationUpdate.update_date, RecommendationUpdate.id)",
@@ -85,6 +98,18 @@ class Recommendation(db.Model):
         """'2.10' after '2.9': compare the dotted parts as numbers where they are numbers."""
         parts = self.number.replace("-", ".").split(".")
         return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts)
+
+
+class RecommendationTheme(db.Model):
+    """One learning theme (a code of the `theme` vocabulary) of a recommendation."""
+
+    __tablename__ = "recommendation_themes"
+    __table_args__ = (Index("ix_recommendation_themes_code", "code", "recommendation_id"),)
+
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(120), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
 
 
 def recommendations_for(review: Review) -> list[Recommendation]:

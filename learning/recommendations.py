@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import MutableSequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -18,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from dhr.audit import record
 from dhr.errors import IllegalMove, InvalidInput, NotPermitted, Stale, field_errors
 from dhr.extensions import db
-from dhr.models import Review, User
+from dhr.models import AuditEntry, Review, User
+from dhr.permissions import COUNTY_ROLES, can_view_review
 from dhr.reviews import ReviewInputError, normalise_agencies
 from dhr.vocabulary import to_codes, vocabulary_terms
 from dhr.workflow.artefacts import (
@@ -41,6 +43,14 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Level = Literal[LEVELS]  # type: ignore[valid-type]
 ClosedReason = Literal[CLOSED_REASONS]  # type: ignore[valid-type]
+HISTORY_LABELS = {
+    "recommendation.created": "Added",
+    "recommendation.updated": "Changed",
+    "recommendation.progress": "Progress recorded",
+    "recommendation.completed": "Marked completed",
+    "recommendation.closed": "Closed",
+    "recommendation.reopened": "Reopened",
+}
 # Wording is what gets published; it is frozen once the review is.
 WORDING_FIELDS = frozenset({"number", "text", "level"})
 
@@ -79,6 +89,10 @@ class CompleteIn(_Strict):
     evidence: Text
 
 
+class ReopenIn(_Strict):
+    reason: Text
+
+
 class CloseIn(_Strict):
     reason: ClosedReason
     note: Text | None = None
@@ -91,6 +105,15 @@ def parse(model: type[BaseModel], data: dict[str, Any]) -> Any:
         return model.model_validate_json(json.dumps(data, default=str), strict=True)
     except ValidationError as exc:
         raise InvalidInput("some fields are not valid", field_errors(exc)) from None
+
+
+def history_of(recommendation: Recommendation) -> list[AuditEntry]:
+    """Its audit entries, oldest first (who added, changed, completed, closed, reopened it)."""
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.review_id == recommendation.review_id,
+                                 AuditEntry.object_type == Recommendation.__tablename__,
+                                 AuditEntry.object_id == recommendation.id)
+        .order_by(AuditEntry.at_dt, AuditEntry.id)))
 
 
 def theme_labels() -> dict[str, str]:
@@ -207,6 +230,8 @@ def update_recommendation(recommendation: Recommendation, actor: User,
 
 
 def _json_safe(value: Any) -> Any:
+    if isinstance(value, MutableSequence):  # the themes proxy is a live view: copy it
+        return list(value)
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -241,14 +266,16 @@ def add_progress(recommendation: Recommendation, actor: User,
 
 
 def _set_status(recommendation: Recommendation, actor: User, action: str,
-                values: dict[str, Any], to_status: str, data: dict[str, Any]) -> Recommendation:
+                values: dict[str, Any], to_status: str, data: dict[str, Any],
+                from_statuses: tuple[str, ...] = ("open",)) -> Recommendation:
     review = _review_of(recommendation)
-    if recommendation.status != "open":
-        raise IllegalMove(f"recommendation {recommendation.number} is already "
-                          f"{recommendation.status}", {"status": recommendation.status})
+    was = recommendation.status
+    if was not in from_statuses:
+        raise IllegalMove(f"recommendation {recommendation.number} is already {was}",
+                          {"status": was})
     result = db.session.execute(
         update(Recommendation)
-        .where(Recommendation.id == recommendation.id, Recommendation.status == "open",
+        .where(Recommendation.id == recommendation.id, Recommendation.status == was,
                Recommendation.lock_version == recommendation.lock_version)
         .values(status=to_status, lock_version=recommendation.lock_version + 1, **values),
         execution_options={"synchronize_session": False},
@@ -257,7 +284,7 @@ def _set_status(recommendation: Recommendation, actor: User, action: str,
         raise Stale("someone else changed this recommendation first: read it again and retry")
     db.session.refresh(recommendation)
     record(action, recommendation, actor, {"number": recommendation.number, **data},
-           review_id=review.id, from_state="open", to_state=to_status)
+           review_id=review.id, from_state=was, to_state=to_status)
     return recommendation
 
 
@@ -280,3 +307,26 @@ def close(recommendation: Recommendation, actor: User, data: dict[str, Any]) -> 
                        {"closed_reason": body.reason, "closed_note": body.note,
                         "closed_date": when}, "closed",
                        {"reason": body.reason, "date": when.isoformat()})
+
+
+def can_reopen(user: User, review: Review) -> bool:
+    """The county sub-group (with the coordinator and admins) decides that work must resume."""
+    return user.role in COUNTY_ROLES | {"admin"} and can_view_review(user, review)
+
+
+def reopen(recommendation: Recommendation, actor: User,
+           data: dict[str, Any]) -> Recommendation:
+    """Back to open, with the reason. What it was (date, evidence or closure) stays in the
+    audit history; the row is cleared so it can be completed or closed again."""
+    review = _review_of(recommendation)
+    if not can_reopen(actor, review):
+        raise NotPermitted("only the county sub-group can reopen a recommendation")
+    _refuse_if_withdrawn(review)
+    body: ReopenIn = parse(ReopenIn, data)
+    cleared = ("completed_date", "evidence", "closed_reason", "closed_note", "closed_date")
+    previous = {name: _json_safe(getattr(recommendation, name)) for name in cleared
+                if getattr(recommendation, name) is not None}
+    return _set_status(recommendation, actor, "recommendation.reopened",
+                       dict.fromkeys(cleared), "open",
+                       {"reason": body.reason, "previous": previous},
+                       from_statuses=("completed", "closed"))

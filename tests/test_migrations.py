@@ -8,7 +8,9 @@ first). When a revision transforms existing rows, add a check of those rows here
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,11 +20,11 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from foundation_support import app_on, empty_database_url
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from dhr.demo import load_demo
 from dhr.extensions import db
-from dhr.models import AuditEntry, Review, User
+from dhr.models import AuditEntry, Csp, Review, User
 from dhr.reference_data import load_reference_data
 
 
@@ -108,3 +110,46 @@ def test_upgrade_is_a_no_op_at_head(empty_app):
     load_rows()
     upgrade(revision="head")
     assert db.session.scalar(select(func.count()).select_from(Review)) > 0
+
+
+def test_0004_moves_recommendation_themes_to_rows_and_back(empty_app):
+    """Themes stored as JSON lists become ordered rows, and go back to the same lists."""
+    upgrade(revision="0001")
+    load_reference_data("hertfordshire")
+    review = Review(csp=db.session.scalar(select(Csp)), reference="DHR-DACORUM-2019-01",
+                    review_type="full", death_type="intimate_partner_homicide",
+                    date_of_death=date(2019, 3, 1), notification_date=date(2019, 3, 4),
+                    victim_pseudonym="Adult A")
+    db.session.add(review)
+    db.session.commit()
+    review_id = review.id
+    db.session.remove()
+    with db.engine.begin() as connection:
+        stored = {"1": ["routine_enquiry", "training_and_awareness"],
+                  "2": [], "3": ["information_sharing", "information_sharing"]}
+        for number, themes in stored.items():
+            connection.execute(text(
+                "INSERT INTO recommendations (review_id, number, text, level, agency, themes,"
+                " status, lock_version, created_dt, updated_dt) VALUES (:review, :number,"
+                " 'That DA Champions are introduced county wide', 'local', 'gp_primary_care',"
+                " :themes, 'open', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"review": review_id, "number": number, "themes": json.dumps(themes)})
+
+    upgrade(revision="0004")
+    with db.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT r.number, t.code, t.position FROM recommendation_themes t"
+            " JOIN recommendations r ON r.id = t.recommendation_id"
+            " ORDER BY r.number, t.position")).all()
+    assert [tuple(row) for row in rows] == [
+        ("1", "routine_enquiry", 0), ("1", "training_and_awareness", 1),
+        ("3", "information_sharing", 0)]
+    assert "themes" not in {c["name"] for c in inspect(db.engine).get_columns("recommendations")}
+
+    downgrade(revision="0001")
+    with db.engine.connect() as connection:
+        back = dict(connection.execute(text("SELECT number, themes FROM recommendations")).all())
+    restored = {number: json.loads(v) if isinstance(v, str) else v for number, v in back.items()}
+    assert restored == {"1": ["routine_enquiry", "training_and_awareness"], "2": [],
+                        "3": ["information_sharing"]}
+    assert "recommendation_themes" not in table_names()

@@ -7,6 +7,7 @@ Also registers the Jinja helper `artefacts(review)` that the review-page partial
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -219,6 +220,11 @@ class CompleteForm(FlaskForm):
                      description="Leave empty for today.")
     evidence = TextAreaField("Evidence of completion", validators=[
         DataRequired("Enter the evidence that it is complete"), Length(max=10000)])
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("Why is it reopened?", validators=[
+        DataRequired("Enter why the recommendation is reopened"), Length(max=10000)])
 
 
 class CloseForm(FlaskForm):
@@ -561,10 +567,14 @@ def _render_recommendation(item: Recommendation, review: Review, *, status: int 
     forms.setdefault("progress_form", ProgressForm(formdata=None))
     forms.setdefault("complete_form", CompleteForm(formdata=None))
     forms.setdefault("close_form", CloseForm(formdata=None))
+    forms.setdefault("reopen_form", ReopenForm(formdata=None))
     error_form = next((f for f in forms.values() if f.errors), forms["progress_form"])
     return render_template(
         "artefacts/recommendation.html", review=review, item=item, problem=problem,
         can_track=can_track_recommendations(g.user, review) and review.state != "withdrawn",
+        can_reopen=recommendation_ops.can_reopen(g.user, review) and review.state != "withdrawn",
+        history=recommendation_ops.history_of(item),
+        history_labels=recommendation_ops.HISTORY_LABELS,
         agency_labels=agency_codes(), theme_labels=recommendation_ops.theme_labels(),
         error_form=error_form, **forms,
     ), status
@@ -577,9 +587,11 @@ def recommendation_page(recommendation_id: int) -> ResponseReturnValue:
 
 
 def _track(recommendation_id: int, form_name: str, form_class: type[FlaskForm],
-           operation: Any, done: str) -> ResponseReturnValue:
+           operation: Any, done: str,
+           allowed: Callable[[User, Review], bool] = can_track_recommendations,
+           ) -> ResponseReturnValue:
     item, review = _recommendation_or_404(recommendation_id)
-    if not can_track_recommendations(g.user, review):
+    if not allowed(g.user, review):
         abort(403)
     form = form_class()
     problem = None
@@ -615,3 +627,8 @@ def close_recommendation(recommendation_id: int) -> ResponseReturnValue:
     return _track(recommendation_id, "close_form", CloseForm,
                   recommendation_ops.close, "Recommendation {number} closed.")
 
+
+@bp.post("/recommendations/<int:recommendation_id>/reopen")
+def reopen_recommendation(recommendation_id: int) -> ResponseReturnValue:
+    return _track(recommendation_id, "reopen_form", ReopenForm, recommendation_ops.reopen,
+                  "Recommendation {number} reopened.", allowed=recommendation_ops.can_reopen)

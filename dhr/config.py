@@ -19,7 +19,8 @@ class ConfigError(RuntimeError):
     """A setting is present but cannot be used; raised at start-up with the setting named."""
 
 
-def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0,
+                 maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -29,6 +30,8 @@ def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0)
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
     if value < minimum:
         raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}={raw!r} must be at most {maximum}")
     return value
 
 
@@ -173,6 +176,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": _bool_setting(env, "DHR_SECURE_COOKIES", True),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": _int_setting(env, "DHR_SESSION_MINUTES", 60, 1) * 60,
+        "SESSION_IDLE_MINUTES": _int_setting(env, "DHR_SESSION_IDLE_MINUTES", 30, 1,
+                                             24 * 60),
+        "SESSION_MAX_HOURS": _int_setting(env, "DHR_SESSION_MAX_HOURS", 12, 1, 7 * 24),
         "MAX_CONTENT_LENGTH": _int_setting(env, "DHR_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024),
         "MAX_JSON_BYTES": _int_setting(env, "DHR_MAX_JSON_BYTES", 512 * 1024, 1024),
         "LOGIN_MAX_FAILURES": _int_setting(env, "DHR_LOGIN_MAX_FAILURES", 5, 1),

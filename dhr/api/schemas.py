@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from dhr.bounds import DB_INT_MAX
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
 
 DeathType = Literal[DEATH_TYPES]  # type: ignore[valid-type]
@@ -87,7 +88,7 @@ class ReviewListQuery(Strict):
     state: str | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
     overdue: bool | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=DB_INT_MAX)
     per_page: int = Field(default=50, ge=1, le=200)
 
 

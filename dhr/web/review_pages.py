@@ -15,6 +15,7 @@ from sqlalchemy import select
 from dhr.api.errors import pydantic_details
 from dhr.api.schemas import ReviewCreate
 from dhr.api.serialize import review_history
+from dhr.bounds import form_version
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, HoAmendment, PoolMember, Review, VocabularyTerm
 from dhr.permissions import (
@@ -273,7 +274,7 @@ def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
             getattr(form, name).errors = [message]
         return 400, []
     version = form.expected_version.data
-    expected = int(version) if version and version.isdigit() else None
+    expected = form_version(version)
     try:
         send_event(review, g.user, event, form_data(event, form), expected_version=expected)
     except EventDataInvalid as exc:

@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -108,6 +109,8 @@ class PersonOut(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    """A review as the people running reviews see it (every role but practitioner)."""
+
     id: int
     reference: str
     csp: str
@@ -122,7 +125,7 @@ class ReviewOut(BaseModel):
     death_type: str
     review_type: str
     legal_basis: str
-    date_of_death: date | None = Field(description="null for practitioners: they see the month")
+    date_of_death: date | None
     month_of_death: str
     notification_date: date
     deceased_16_plus: int
@@ -144,12 +147,34 @@ class ReviewOut(BaseModel):
         default=None, description="only for roles allowed to edit the review"
     )
     history: list[HistoryOut] | None = Field(
-        default=None, description="omitted for practitioners"
+        default=None, description="omitted in lists"
     )
 
 
+class PractitionerReviewOut(BaseModel):
+    """A review as a practitioner sees it: the published view only, the same facts as the
+    published report page. Never exact dates, clocks, pauses, resubmissions, household
+    counts, agencies, the chair, identifying terms or history."""
+
+    id: int
+    reference: str
+    csp: str
+    victim_pseudonym: str
+    month_of_death: str = Field(description="YYYY-MM: the exact date is never published")
+    death_type: str
+    review_type: str
+    published_date: date | None
+    published_url: str | None
+    themes: list[str] = Field(description="the learning themes of its recommendations")
+
+
+class ReviewAnswer(RootModel[ReviewOut | PractitionerReviewOut]):
+    """ReviewOut, or PractitionerReviewOut when the caller is a practitioner."""
+
+
 class ReviewList(BaseModel):
-    items: list[ReviewOut]
+    items: list[ReviewOut | PractitionerReviewOut] = Field(
+        description="PractitionerReviewOut items when the caller is a practitioner")
     total: int
     page: int
     per_page: int

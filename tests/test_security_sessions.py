@@ -4,7 +4,7 @@ idle or too-old sessions run out."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from conftest import PASSWORD, Api, sign_in
@@ -230,3 +230,17 @@ def test_the_user_commands_refuse_bad_input_and_change_nothing(app, make_user, a
     assert signed_in(browser)
     db.session.expire_all()
     assert db.session.get(User, user.id).role == "coordinator"
+
+
+def test_with_a_short_idle_limit_every_visit_still_counts_as_activity(app, make_user):
+    """The last-seen time is written at most every minute, or every quarter of the idle
+    limit when that is shorter: activity 40 seconds ago is recorded with a 2-minute limit."""
+    app.config["SESSION_IDLE_MINUTES"] = 2
+    user = make_user("csp_manager")
+    browser = signed_in_client(app, user)
+    age_sessions(user, idle=timedelta(seconds=40))
+    assert signed_in(browser)
+    db.session.expire_all()
+    row = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).one()
+    seen = row.last_seen_dt if row.last_seen_dt.tzinfo else row.last_seen_dt.replace(tzinfo=UTC)
+    assert utcnow() - seen < timedelta(seconds=30)

@@ -41,10 +41,13 @@ def start_session(user: User) -> str:
     return session_id
 
 
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
 def _expiry_reason(row: UserSession, now: datetime) -> str | None:
-    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     lifetime = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
-    if now - _aware(row.last_seen_dt) > idle:
+    if now - _aware(row.last_seen_dt) > _idle_limit():
         return "idle_timeout"
     if now - _aware(row.created_dt) > lifetime:
         return "max_lifetime"
@@ -65,7 +68,8 @@ def session_user(session_id: str) -> User | None:
         record("user.session_expired", row.user, None, {"reason": reason})
         db.session.commit()  # the view's rollback must not bring the session back
         return None
-    if now - _aware(row.last_seen_dt) > TOUCH_EVERY:
+    # Touched often enough that activity never looks idle, even with a short idle limit.
+    if now - _aware(row.last_seen_dt) > min(TOUCH_EVERY, _idle_limit() / 4):
         row.last_seen_dt = now
         db.session.commit()  # as for API tokens: a GET never commits otherwise
     return row.user

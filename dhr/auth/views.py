@@ -1,4 +1,4 @@
-"""Sign in and out of the web pages."""
+"""Sign in and out of the web pages, and "Your account" (sign out everywhere)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from pool_support import member
 
 from dhr.extensions import db
 
-PRACTITIONER_FIELDS = {"id", "reference", "csp", "victim_pseudonym", "month_of_death",
+PRACTITIONER_FIELDS = {"id", "reference", "csp", "state", "victim_pseudonym", "month_of_death",
                        "death_type", "review_type", "published_date", "published_url",
                        "themes"}
 NEVER_SHOWN_KEYS = {
@@ -58,7 +58,7 @@ def test_the_review_is_the_published_page_in_json(app, api_as, make_review, make
     body = Api(app.test_client(), practitioner).get(f"/reviews/{review.id}").json
     assert set(body) == PRACTITIONER_FIELDS
     assert body == {
-        "id": review.id, "reference": review.reference, "csp": "Dacorum",
+        "id": review.id, "reference": review.reference, "csp": "Dacorum", "state": "published",
         "victim_pseudonym": "Adult A", "month_of_death": "2024-01",
         "death_type": "intimate_partner_homicide", "review_type": "full",
         "published_date": "2025-03-01", "published_url": "https://www.dacorum.gov.uk/dhr/adult-a",

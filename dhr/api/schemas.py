@@ -159,6 +159,7 @@ class PractitionerReviewOut(BaseModel):
     id: int
     reference: str
     csp: str
+    state: str = Field(description="published or closed")
     victim_pseudonym: str
     month_of_death: str = Field(description="YYYY-MM: the exact date is never published")
     death_type: str

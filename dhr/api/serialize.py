@@ -40,7 +40,7 @@ def practitioner_review_out(review: Review) -> PractitionerReviewOut:
     """What the published report page shows, and nothing more."""
     themes = sorted({theme for item in recommendations_for(review) for theme in item.themes})
     return PractitionerReviewOut(
-        id=review.id, reference=review.reference, csp=review.csp.name,
+        id=review.id, reference=review.reference, csp=review.csp.name, state=review.state,
         victim_pseudonym=review.victim_pseudonym,
         month_of_death=review.date_of_death.strftime("%Y-%m"),
         death_type=review.death_type, review_type=review.review_type,

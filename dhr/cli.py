@@ -16,7 +16,14 @@ from flask_migrate.cli import db as db_group
 from sqlalchemy import func, select
 from waitress import serve
 
-from dhr.accounts import AccountError, create_user
+from dhr.accounts import (
+    AccountError,
+    create_user,
+    disable_user,
+    enable_user,
+    set_password,
+    set_role,
+)
 from dhr.audit import record
 from dhr.auth.tokens import issue_token
 from dhr.demo import DEMO_PASSWORD, load_demo
@@ -73,6 +80,68 @@ def create_user_command(email: str, role: str, csps: tuple[str, ...], area: str 
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}")
+
+
+@user_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable_user_command(email: str) -> None:
+    """Disable an account: it cannot sign in, its sessions end, its API tokens stop working."""
+
+    user = _user_by_email(email)
+    disable_user(user, None)
+    db.session.commit()
+    click.echo(f"Disabled {user.email}")
+
+
+@user_group.command("enable")
+@click.argument("email")
+@with_appcontext
+def enable_user_command(email: str) -> None:
+    """Let a disabled account sign in again (old sessions and tokens stay ended)."""
+
+    user = _user_by_email(email)
+    enable_user(user, None)
+    db.session.commit()
+    click.echo(f"Enabled {user.email}")
+
+
+@user_group.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--csp", "csps", multiple=True, help="CSP name (repeatable), for csp_manager")
+@click.option("--area", help="Area (county) name; defaults to the area of the CSPs given")
+@with_appcontext
+def set_role_command(email: str, role: str, csps: tuple[str, ...], area: str | None) -> None:
+    """Change a user's role and scope; their sessions end and their API tokens are revoked."""
+
+    user = _user_by_email(email)
+    try:
+        set_role(user, None, role=role, csp_names=list(csps), area_name=area)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role}")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password (asked for, or read from standard input); sessions end."""
+
+    user = _user_by_email(email)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(user, None, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}")
 
 
 @click.group("token")

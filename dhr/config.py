@@ -19,13 +19,15 @@ VOCABULARY_FILE = "vocabularies.json"
 # The other data file beside the organisation presets: not an organisation.
 THESAURUS_FILE = "thesaurus.json"
 NOT_PRESETS = frozenset({VOCABULARY_FILE, THESAURUS_FILE})
+WEEK_MINUTES = 7 * 24 * 60
 
 
 class ConfigError(RuntimeError):
     """A setting is present but cannot be used; raised at start-up with the setting named."""
 
 
-def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0,
+                 maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -35,6 +37,8 @@ def _int_setting(env: dict[str, str], name: str, default: int, minimum: int = 0)
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
     if value < minimum:
         raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}={raw!r} must be at most {maximum}")
     return value
 
 
@@ -195,15 +199,20 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool_setting(env, "DHR_SECURE_COOKIES", True),
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "PERMANENT_SESSION_LIFETIME": _int_setting(env, "DHR_SESSION_MINUTES", 60, 1) * 60,
+        "PERMANENT_SESSION_LIFETIME": _int_setting(env, "DHR_SESSION_MINUTES", 60, 1,
+                                                   WEEK_MINUTES) * 60,
+        "SESSION_IDLE_MINUTES": _int_setting(env, "DHR_SESSION_IDLE_MINUTES", 30, 1,
+                                             24 * 60),
+        "SESSION_MAX_HOURS": _int_setting(env, "DHR_SESSION_MAX_HOURS", 12, 1, 7 * 24),
         "MAX_CONTENT_LENGTH": _int_setting(env, "DHR_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024),
         "MAX_JSON_BYTES": _int_setting(env, "DHR_MAX_JSON_BYTES", 512 * 1024, 1024),
-        "LOGIN_MAX_FAILURES": _int_setting(env, "DHR_LOGIN_MAX_FAILURES", 5, 1),
-        "LOGIN_LOCK_MINUTES": _int_setting(env, "DHR_LOGIN_LOCK_MINUTES", 15, 1),
-        "DECISION_DUE_MONTHS": _int_setting(env, "DHR_DECISION_DUE_MONTHS", 1, 0),
-        "COMPLETION_DUE_MONTHS": _int_setting(env, "DHR_COMPLETION_DUE_MONTHS", 6, 0),
-        "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0),
-        "TRAINING_VALID_YEARS": _int_setting(env, "DHR_TRAINING_VALID_YEARS", 3, 1),
+        "LOGIN_MAX_FAILURES": _int_setting(env, "DHR_LOGIN_MAX_FAILURES", 5, 1, 1000),
+        "LOGIN_LOCK_MINUTES": _int_setting(env, "DHR_LOGIN_LOCK_MINUTES", 15, 1, WEEK_MINUTES),
+        "DECISION_DUE_MONTHS": _int_setting(env, "DHR_DECISION_DUE_MONTHS", 1, 0, 120),
+        "COMPLETION_DUE_MONTHS": _int_setting(env, "DHR_COMPLETION_DUE_MONTHS", 6, 0, 120),
+        "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0,
+                                                 520),
+        "TRAINING_VALID_YEARS": _int_setting(env, "DHR_TRAINING_VALID_YEARS", 3, 1, 50),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "CELERY": {

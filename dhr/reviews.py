@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
 from dhr.extensions import db
 from dhr.identifying_terms import TermMatcher, normalise
-from dhr.models import Csp, Review, User
+from dhr.models import Csp, ReferenceCounter, Review, User
 from dhr.models.states import PUBLISHED_STATES
 from dhr.permissions import can_create_review_in
 from dhr.vocabulary import to_codes, vocabulary_terms
@@ -60,13 +61,48 @@ def normalise_agencies(values: list[str]) -> list[str]:
     return codes
 
 
-def next_reference(csp: Csp, year: int) -> str:
-    prefix = f"DHR-{csp.slug.upper().replace('_', '-')}-{year}-"
+def _highest_in_use(prefix: str) -> int:
     existing = db.session.scalars(
         select(Review.reference).where(Review.reference.like(prefix + "%"))
     ).all()
     numbers = [int(ref.rsplit("-", 1)[1]) for ref in existing if ref.rsplit("-", 1)[1].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+    return max(numbers, default=0)
+
+
+def _claim_number(csp: Csp, year: int, prefix: str) -> int:
+    """The next number of the (CSP, year) counter, claimed by one conditional UPDATE: the
+    row stays locked until the caller commits, so simultaneous notifications queue there
+    instead of reading the same highest reference and colliding on insert."""
+    claim = (
+        update(ReferenceCounter)
+        .where(ReferenceCounter.csp_id == csp.id, ReferenceCounter.year == year)
+        .values(last_number=ReferenceCounter.last_number + 1)
+        .returning(ReferenceCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    number = db.session.scalar(claim)
+    if number is not None:
+        return number
+    # The first notification of this CSP and year: start after any reference already used
+    # (demo data, imports). Two first notifications at once: one insert wins, the other
+    # claims through the row the winner made.
+    first = _highest_in_use(prefix) + 1
+    try:
+        with db.session.begin_nested():
+            db.session.add(ReferenceCounter(csp_id=csp.id, year=year, last_number=first))
+    except IntegrityError:
+        return db.session.scalar(claim)
+    return first
+
+
+def next_reference(csp: Csp, year: int) -> str:
+    """Claim the review reference for `csp` and `year`, e.g. DHR-DACORUM-2024-03. Numbers
+    are taken in order; one already used by hand (an import) is skipped."""
+    prefix = f"DHR-{csp.slug.upper().replace('_', '-')}-{year}-"
+    while True:
+        reference = f"{prefix}{_claim_number(csp, year, prefix):02d}"
+        if db.session.scalar(select(Review.id).where(Review.reference == reference)) is None:
+            return reference
 
 
 def create_review(actor: User, fields: dict[str, Any]) -> Review:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
 from dhr.auth.tokens import user_for_token
+from dhr.bounds import DB_INT_MAX
 
 # The only endpoints anyone may reach without signing in.
 ANONYMOUS_ENDPOINTS = frozenset(
@@ -66,11 +67,11 @@ def _headers(response: Response) -> Response:
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` up to the largest integer the databases store: a longer number in a URL
-    is simply not found, instead of overflowing the SQLite driver (a 500)."""
+    """`<int:...>` up to the largest id an INTEGER column holds: a larger number in a URL is
+    simply not found, instead of overflowing the database driver (a 500)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import g, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from dhr.api.blueprint import bp
 from dhr.api.body import read_json
@@ -49,7 +49,8 @@ class RecommendationOut(BaseModel):
     status: str
     completed_date: date | None
     closed_reason: str | None
-    overdue: bool
+    overdue: bool | None = Field(None, description="null for practitioners: lateness is "
+                                                   "tracking, not part of the published report")
     owner: str | None = None
     due_date: date | None = None
     evidence: str | None = None
@@ -92,10 +93,11 @@ def recommendation_out(item: Recommendation, user: User,
         number=item.number, text=item.text, level=item.level, agency=item.agency,
         agency_label=labels.get(item.agency, item.agency), themes=list(item.themes or []),
         status=item.status, completed_date=item.completed_date,
-        closed_reason=item.closed_reason, overdue=item.is_overdue,
+        closed_reason=item.closed_reason,
     )
     if public or not can_read_working_papers(user, review):
         return out
+    out.overdue = item.is_overdue
     out.owner, out.due_date, out.evidence = item.owner, item.due_date, item.evidence
     out.closed_note, out.closed_date = item.closed_note, item.closed_date
     out.lock_version = item.lock_version

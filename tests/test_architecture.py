@@ -37,6 +37,7 @@ PLACES: dict[str, str] = {
     "dhr.accounts": "services",
     "dhr.reviews": "services",
     "dhr.identifying_terms": "services",
+    "dhr.bounds": "services",
     "dhr.review_input": "services",
     "dhr.reference_data": "services",
     "dhr.auth": "services",

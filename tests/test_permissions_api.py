@@ -178,14 +178,12 @@ def test_practitioners_see_only_the_published_anonymised_review(api_as, make_use
     api = api_as("practitioner")
     body = api.get(f"/reviews/{review.id}").json
     assert body["reference"] == review.reference
-    assert body["identifying_terms"] is None
-    assert body["history"] is None
-    assert body["date_of_death"] is None
+    assert not {"identifying_terms", "history", "date_of_death"} & set(body)
     assert body["month_of_death"] == "2024-01"
     assert "Jane Realname" not in str(body)
     assert "2024-01-31" not in str(body)
     listed = api.get("/reviews").json["items"][0]
-    assert listed["identifying_terms"] is None and listed["date_of_death"] is None
+    assert not {"identifying_terms", "date_of_death"} & set(listed)
 
     # Editors see the restricted detail of the same review.
     admin = api_as("admin").get(f"/reviews/{review.id}").json

@@ -9,6 +9,7 @@ from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 
 from dhr.api.errors import ApiError, pydantic_details
+from dhr.bounds import OUT_OF_RANGE, fits_db_int
 
 M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 32
@@ -29,6 +30,23 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def _out_of_range(value: Any, path: str = "") -> dict[str, str]:
+    """Numbers no database column holds, by field path ("data.chair_id"): refused here, once
+    for every body, so that no schema or operation has to remember it."""
+    problems: dict[str, str] = {}
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}.{i}" if where else str(i)) for i, v in enumerate(item))
+        elif (isinstance(item, int | float) and not isinstance(item, bool)
+              and not fits_db_int(item)):
+            problems.setdefault(where or "body", OUT_OF_RANGE)
+    return problems
+
+
 def read_json() -> Any:
     limit = current_app.config["MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:
@@ -44,6 +62,9 @@ def read_json() -> Any:
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
     if _depth(value, MAX_DEPTH) > MAX_DEPTH:
         raise ApiError(400, "malformed_json", f"the body is nested deeper than {MAX_DEPTH} levels")
+    problems = _out_of_range(value)
+    if problems:
+        raise ApiError(400, "validation_error", "some numbers are out of range", problems)
     return value
 
 

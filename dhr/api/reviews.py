@@ -11,7 +11,14 @@ from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
 from dhr.api.errors import ApiError, forbidden, not_found, pydantic_details, validation_error
 from dhr.api.openapi import documented
-from dhr.api.schemas import ReviewCreate, ReviewList, ReviewListQuery, ReviewOut, ReviewPatch
+from dhr.api.schemas import (
+    ReviewAnswer,
+    ReviewCreate,
+    ReviewList,
+    ReviewListQuery,
+    ReviewOut,
+    ReviewPatch,
+)
 from dhr.api.serialize import review_out
 from dhr.extensions import db
 from dhr.models import Review
@@ -20,6 +27,7 @@ from dhr.permissions import (
     can_create_reviews,
     can_edit_review,
     can_view_review,
+    sees_restricted_detail,
     visible_reviews_clause,
 )
 from dhr.reviews import (
@@ -66,6 +74,8 @@ def list_reviews() -> ResponseReturnValue:
         query = ReviewListQuery.model_validate(request.args.to_dict())
     except ValidationError as exc:
         raise validation_error(pydantic_details(exc)) from None
+    if query.overdue is not None and not sees_restricted_detail(g.user):
+        raise validation_error({"overdue": "lateness is not part of the published view"})
     stmt = select(Review).where(visible_reviews_clause(g.user))
     if query.csp:
         csp = find_csp(query.csp)
@@ -92,7 +102,8 @@ def list_reviews() -> ResponseReturnValue:
 
 
 @bp.get("/reviews/<int:review_id>")
-@documented("One review with its clocks and history.", response=ReviewOut)
+@documented("One review with its clocks and history; for a practitioner, the published view "
+            "only (PractitionerReviewOut).", response=ReviewAnswer)
 def get_review(review_id: int) -> ResponseReturnValue:
     review = load_visible_review(review_id)
     return jsonify(review_out(review, g.user).model_dump(mode="json"))

@@ -8,9 +8,11 @@ from typing import Any, Literal
 from pydantic import (
     BaseModel,
     Field,
+    RootModel,
     field_validator,
 )
 
+from dhr.bounds import DB_INT_MAX
 from dhr.review_input import (  # noqa: F401 - ReviewCreate and ShortText are part of the API
     DeathType,
     Pseudonym,
@@ -49,7 +51,7 @@ class ReviewListQuery(Strict):
     state: str | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
     overdue: bool | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=DB_INT_MAX)
     per_page: int = Field(default=50, ge=1, le=200)
 
 
@@ -75,6 +77,8 @@ class AnonymisationCheckOut(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    """A review as the people running reviews see it (every role but practitioner)."""
+
     id: int
     reference: str
     csp: str
@@ -89,7 +93,7 @@ class ReviewOut(BaseModel):
     death_type: str
     review_type: str
     legal_basis: str
-    date_of_death: date | None = Field(description="null for practitioners: they see the month")
+    date_of_death: date | None
     month_of_death: str
     notification_date: date
     deceased_16_plus: int
@@ -111,7 +115,7 @@ class ReviewOut(BaseModel):
         default=None, description="only for roles allowed to edit the review"
     )
     history: list[HistoryOut] | None = Field(
-        default=None, description="omitted for practitioners"
+        default=None, description="omitted in lists"
     )
     anonymisation_check: AnonymisationCheckOut | None = Field(
         default=None, description="for roles allowed to edit the review, from publication "
@@ -119,8 +123,31 @@ class ReviewOut(BaseModel):
     )
 
 
+class PractitionerReviewOut(BaseModel):
+    """A review as a practitioner sees it: the published view only, the same facts as the
+    published report page. Never exact dates, clocks, pauses, resubmissions, household
+    counts, agencies, the chair, identifying terms or history."""
+
+    id: int
+    reference: str
+    csp: str
+    state: str = Field(description="published or closed")
+    victim_pseudonym: str
+    month_of_death: str = Field(description="YYYY-MM: the exact date is never published")
+    death_type: str
+    review_type: str
+    published_date: date | None
+    published_url: str | None
+    themes: list[str] = Field(description="the learning themes of its recommendations")
+
+
+class ReviewAnswer(RootModel[ReviewOut | PractitionerReviewOut]):
+    """ReviewOut, or PractitionerReviewOut when the caller is a practitioner."""
+
+
 class ReviewList(BaseModel):
-    items: list[ReviewOut]
+    items: list[ReviewOut | PractitionerReviewOut] = Field(
+        description="PractitionerReviewOut items when the caller is a practitioner")
     total: int
     page: int
     per_page: int

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from dhr.api.schemas import AnonymisationCheckOut, HistoryOut, PersonOut, ReviewOut
+from dhr.api.schemas import (
+    AnonymisationCheckOut,
+    HistoryOut,
+    PersonOut,
+    PractitionerReviewOut,
+    ReviewOut,
+)
 from dhr.audit import review_history
 from dhr.models import AuditEntry, PoolMember, Review, User
 from dhr.permissions import can_edit_review, sees_restricted_detail
 from dhr.workflow.anonymisation import CHECK_SHOWN_STATES, anonymisation_check
 from dhr.workflow.clocks import clocks_for
+from learning.recommendations import recommendations_for
 
 EVENT_PREFIX = "event."
 
@@ -26,17 +33,34 @@ def history_out(entry: AuditEntry) -> HistoryOut:
     )
 
 
-def review_out(review: Review, user: User, *, with_history: bool = True) -> ReviewOut:
+def practitioner_review_out(review: Review) -> PractitionerReviewOut:
+    """What the published report page shows, and nothing more."""
+    themes = sorted({theme for item in recommendations_for(review) for theme in item.themes})
+    return PractitionerReviewOut(
+        id=review.id, reference=review.reference, csp=review.csp.name, state=review.state,
+        victim_pseudonym=review.victim_pseudonym,
+        month_of_death=review.date_of_death.strftime("%Y-%m"),
+        death_type=review.death_type, review_type=review.review_type,
+        published_date=review.published_date, published_url=review.published_url,
+        themes=themes,
+    )
+
+
+def review_out(review: Review, user: User, *,
+               with_history: bool = True) -> ReviewOut | PractitionerReviewOut:
+    """The review as `user` may see it: practitioners get the published view only, whatever
+    call they reach it through."""
+    if not sees_restricted_detail(user):
+        return practitioner_review_out(review)
     clocks = clocks_for(review)
-    restricted = sees_restricted_detail(user)
     out = ReviewOut(
         id=review.id, reference=review.reference, csp=review.csp.name, state=review.state,
         lock_version=review.lock_version,
-        paused=review.is_paused, pause_reason=review.pause_reason if restricted else None,
+        paused=review.is_paused, pause_reason=review.pause_reason,
         withdrawn=review.is_withdrawn, withheld=review.is_withheld, directed=review.is_directed,
         victim_pseudonym=review.victim_pseudonym, death_type=review.death_type,
         review_type=review.review_type, legal_basis=review.legal_basis,
-        date_of_death=review.date_of_death if restricted else None,
+        date_of_death=review.date_of_death,
         month_of_death=review.date_of_death.strftime("%Y-%m"),
         notification_date=review.notification_date,
         deceased_16_plus=review.deceased_16_plus, children_under_16=review.children_under_16,
@@ -54,6 +78,6 @@ def review_out(review: Review, user: User, *, with_history: bool = True) -> Revi
             check = anonymisation_check(review)
             out.anonymisation_check = AnonymisationCheckOut(
                 passed=not check.hits, hits=check.hits, searched=check.summary)
-    if with_history and restricted:
+    if with_history:
         out.history = [history_out(e) for e in review_history(review)]
     return out

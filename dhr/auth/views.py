@@ -1,10 +1,10 @@
-"""Sign in and out of the web pages."""
+"""Sign in and out of the web pages, and "Your account" (sign out everywhere)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
@@ -15,6 +15,14 @@ from wtforms.validators import DataRequired, Email, Length
 from dhr.after_commit import run_after_commit
 from dhr.audit import record
 from dhr.auth.passwords import check_password, is_locked
+from dhr.auth.sessions import (
+    SESSION_KEY,
+    end_all_sessions,
+    end_session,
+    live_session_count,
+    session_user,
+    start_session,
+)
 from dhr.extensions import db, login_manager
 from dhr.jobs import enqueue, notify_sign_in
 from dhr.models import User
@@ -25,8 +33,10 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.is_enabled else None
+    """Only through a live server-side session: a copied cookie of an ended session, or a
+    "remember me" cookie (which carries no session id), signs nobody in."""
+    user = session_user(session.get(SESSION_KEY) or "")
+    return user if user is not None and str(user.id) == user_id else None
 
 
 class LoginForm(FlaskForm):
@@ -62,6 +72,8 @@ def login() -> ResponseReturnValue:
         if user is not None and is_locked(user):
             error = "This account is locked after too many failed attempts. Try again later."
         elif check_password(user, form.password.data) and user.is_enabled:
+            session.clear()  # nothing from before sign-in carries over
+            session[SESSION_KEY] = start_session(user)
             login_user(user)
             record("user.signed_in", user, user, {"address": request.remote_addr})
             run_after_commit(db.session, enqueue, notify_sign_in, user.id,
@@ -77,6 +89,32 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/sign-out")
 def logout() -> ResponseReturnValue:
+    end_session(session.get(SESSION_KEY) or "", g.user)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.")
+    return redirect(url_for("auth.login"))
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """No fields: the CSRF token is the point."""
+
+
+@bp.get("/account")
+def account() -> ResponseReturnValue:
+    return render_template("auth/account.html", form=SignOutEverywhereForm(),
+                           sessions=live_session_count(g.user))
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere() -> ResponseReturnValue:
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    end_all_sessions(g.user, g.user, "signed_out_everywhere")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out on every device.")
     return redirect(url_for("auth.login"))

@@ -3,11 +3,13 @@
 from dhr.models.agency_requests import AgencyRequest
 from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
+from dhr.models.counters import ReferenceCounter
 from dhr.models.documents import Document, DocumentVersion
 from dhr.models.jobs import JobHeartbeat, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
+from dhr.models.sessions import UserSession
 from dhr.models.users import ROLES, ApiToken, User
 
 __all__ = [
@@ -27,8 +29,10 @@ __all__ = [
     "JobHeartbeat",
     "Notification",
     "PoolMember",
+    "ReferenceCounter",
     "Review",
     "TrainingRecord",
     "User",
+    "UserSession",
     "VocabularyTerm",
 ]

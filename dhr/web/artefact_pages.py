@@ -32,6 +32,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from dhr.bounds import form_version
 from dhr.errors import DomainError
 from dhr.extensions import db
 from dhr.models import AgencyRequest, DocumentVersion, Review, User, VocabularyTerm
@@ -313,10 +314,6 @@ def _frozen(review: Review, kind: str) -> bool:
     return review.state in frozen
 
 
-def _base_version(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
 @bp.route("/reviews/<int:review_id>/documents/<kind>", methods=["GET", "POST"])
 def document_page(review_id: int, kind: str) -> ResponseReturnValue:
     review = visible_review_or_404(review_id)
@@ -330,14 +327,15 @@ def document_page(review_id: int, kind: str) -> ResponseReturnValue:
         return _render_document(review, kind, markdown_form=form, status=400)
     try:
         saved = documents.save_markdown(review, kind, form.body.data, g.user,
-                                        base_version=_base_version(form.base_version.data))
+                                        base_version=form_version(form.base_version.data))
     except DomainError as exc:
         db.session.rollback()
         problem = _apply_errors(form, exc, "The document could not be saved")
         if exc.code == "conflict":
             problem = ("Someone else saved a newer version while you were editing. Your text "
                        "is below: compare it with the latest version and save again.")
-            form.base_version.data = str(documents.latest(review, kind).version)
+            latest = documents.latest(review, kind)
+            form.base_version.data = str(latest.version) if latest else ""
         return _render_document(review, kind, markdown_form=form, problem=problem,
                                 status=exc.status)
     db.session.commit()
@@ -366,7 +364,7 @@ def upload_document(review_id: int, kind: str) -> ResponseReturnValue:
         return _render_document(review, kind, upload_form=form, status=400)
     try:
         saved = documents.save_upload(review, kind, upload.filename, upload.stream, g.user,
-                                      base_version=_base_version(form.base_version.data))
+                                      base_version=form_version(form.base_version.data))
     except DomainError as exc:
         db.session.rollback()
         problem = _apply_errors(form, exc, "The file could not be uploaded")

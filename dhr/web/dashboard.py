@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from dhr.assets import govuk_dist
+from dhr.bounds import positive_id
 from dhr.extensions import db
 from dhr.models import Csp, Notification, Review
 from dhr.models.states import STATE_LABELS, STATES
@@ -36,9 +37,7 @@ def favicon() -> ResponseReturnValue:
 def dashboard() -> ResponseReturnValue:
     user = g.user
     state = request.args.get("state") or ""
-    csp_id = request.args.get("csp", type=int)
-    if csp_id is not None and not 0 < csp_id < 2**63:
-        csp_id = None  # like "abc": no such CSP, so no filter (and no database overflow)
+    csp_id = positive_id(request.args.get("csp"))  # "abc" or 10**18: no such CSP, no filter
     overdue_only = request.args.get("overdue") == "1"
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "notified"
     stmt = select(Review).where(visible_reviews_clause(user))

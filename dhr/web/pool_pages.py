@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from dhr.bounds import form_version, positive_id
 from dhr.errors import DomainError, GuardFailed, InvalidInput, NotFound, NotPermitted, Stale
 from dhr.extensions import db
 from dhr.models import Area, Csp, Invitation, PoolMember, Review, VocabularyTerm
@@ -363,7 +364,8 @@ def pool_candidates(review_id: int) -> ResponseReturnValue:
 def pool_invite(review_id: int) -> ResponseReturnValue:
     review = _allocatable_review_or_404(review_id)
     role = request.form.get("role", "chair")
-    member = db.session.get(PoolMember, request.form.get("member_id", type=int) or 0)
+    member_id = positive_id(request.form.get("member_id"))
+    member = db.session.get(PoolMember, member_id) if member_id else None
     if member is None or role not in POOL_ROLES:
         abort(400)
     try:
@@ -389,13 +391,14 @@ def pool_replace(review_id: int) -> ResponseReturnValue:
             form.date.errors = ["Enter the date of the replacement as a real date"]
         return _render_candidates(review, role, status=400, replace_form=form)
     chosen = form.member_id.data
-    member = db.session.get(PoolMember, int(chosen)) if (chosen or "").isdigit() else None
+    member_id = positive_id(chosen)
+    member = db.session.get(PoolMember, member_id) if member_id else None
     version = form.lock_version.data
     previous = review.chair if role == "chair" else review.report_writer
     try:
         replacement.replace_appointee(
             review, member, role, form.reason.data or "", g.user, form.date.data,
-            expected_version=int(version) if (version or "").isdigit() else None)
+            expected_version=form_version(version))
     except (NotFound, NotPermitted):
         db.session.rollback()
         abort(403)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from dhr import errors
 from dhr.audit import review_history
+from dhr.bounds import form_version
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, HoAmendment, PoolMember, Review, VocabularyTerm
 from dhr.models.states import STATE_LABELS
@@ -260,7 +261,7 @@ def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
             getattr(form, name).errors = [message]
         return 400, []
     version = form.expected_version.data
-    expected = int(version) if version and version.isdigit() else None
+    expected = form_version(version)
     try:
         send_event(review, g.user, event, form_data(event, form), expected_version=expected)
     except errors.InvalidInput as exc:

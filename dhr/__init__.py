@@ -40,14 +40,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from dhr.assets import bp as assets_bp
     from dhr.auth.views import bp as auth_bp
     from dhr.jobs import celery_init_app
+    from dhr.search import sync  # noqa: F401 - queues index updates after each commit
     from dhr.web import bp as web_bp
     from dhr.web.templating import install_template_helpers
+    from learning.search_pages import bp as search_bp
 
     security.install(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(search_bp)
     csrf.exempt(api_bp)  # bearer tokens only, never cookies: not exposed to CSRF
     install_template_helpers(app)
     celery_init_app(app)

@@ -14,3 +14,4 @@ from dhr.api import (  # noqa: E402,F401 - registers routes
     transitions,
 )
 from learning import api as learning_api  # noqa: E402,F401 - recommendations' routes
+from learning import search_api  # noqa: E402,F401 - GET /search

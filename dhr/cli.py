@@ -160,9 +160,10 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 def register_commands(app) -> None:
     from dhr.review_cli import review_group
+    from dhr.search_cli import search_group
 
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group):
+                    review_group, search_group):
         app.cli.add_command(command)
 
 

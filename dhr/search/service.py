@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dhr.extensions import db
 from dhr.models import Review, User
@@ -49,7 +49,7 @@ def _every_review(labels: Labels) -> Iterator[tuple[int, list, str]]:
 
 
 def review_count() -> int:
-    return len(db.session.scalars(select(Review.id)).all())
+    return db.session.scalar(select(func.count(Review.id))) or 0
 
 
 def rebuild(progress: Callable[[], None] = lambda: None) -> Drift:

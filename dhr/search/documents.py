@@ -31,7 +31,7 @@ from learning.models import Recommendation
 LESSON_SOURCES = ("executive_summary", "overview_report")
 SOURCE_LABELS = {"executive_summary": "Executive summary", "overview_report": "Overview report"}
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_MARKUP = re.compile(r"[*_`>|]+|!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`|]+|^\s*>+|!?\[([^\]]*)\]\([^)]*\)", re.MULTILINE)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from whoosh import highlight, query, sorting
 from whoosh import index as whoosh_index
-from whoosh.qparser import AndGroup, FieldsPlugin, MultifieldParser
+from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
@@ -31,12 +31,17 @@ from dhr.search.thesaurus import Thesaurus
 
 PUBLIC_FIELDS = ("title", "body", "tags")
 INSIDER_FIELDS = ("progress",)
-# A word in the title or the theme and agency labels counts for more than one in the text.
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "tags": 1.5, "progress": 0.8}
+# Chosen with benchmarks/relevance.py: a word among the theme and agency labels counts for
+# less than one in the text itself (the labels are shared by every item of a review).
+FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "tags": 0.5, "progress": 0.8}
 # Whole-item weights set when indexing: a recommendation is the distilled lesson; a passage
 # from the executive summary weighs more than one deep in the overview report.
 KIND_BOOSTS = {"recommendation": 1.5, "review": 1.0, "executive_summary": 1.2,
                "overview_report": 1.0}
+# Words without an operator are alternatives, an item matching more of them ranking higher
+# (benchmarks/relevance.py: requiring every word lost "stalking after separation" to the
+# word "after"). AND, OR, NOT and quotes still work as typed.
+WORD_GROUP = OrGroup.factory(0.9)
 DEPTH_DECAY = 0.03  # per section into a report, down to REPORT_FLOOR
 REPORT_FLOOR = 0.7
 WRITE_TIMEOUT_SECONDS = 30.0
@@ -116,12 +121,31 @@ def _combined_filter(scope: Scope, request: SearchRequest) -> query.Query | None
 
 def _parser(scope: Scope) -> MultifieldParser:
     fields = list(PUBLIC_FIELDS) + (list(INSIDER_FIELDS) if scope.insider else [])
-    parser = MultifieldParser(fields, storage.SCHEMA, group=AndGroup,
+    parser = MultifieldParser(fields, storage.SCHEMA, group=WORD_GROUP,
                               fieldboosts={f: FIELD_BOOSTS[f] for f in fields})
     # No `field:value` syntax: a searcher must not reach into a field (the progress log, the
     # permission fields) beyond those searched for them.
     parser.remove_plugin_class(FieldsPlugin)
     return parser
+
+
+def _not_means_without(parsed: query.Query) -> query.Query:
+    """With words as alternatives, Whoosh reads `anxiety NOT injury` as "anxiety, or anything
+    without injury"; searchers mean "anxiety without injury"."""
+    if isinstance(parsed, query.Or):
+        children = [_not_means_without(c) for c in parsed.subqueries]
+        wanted = [c for c in children if not isinstance(c, query.Not)]
+        unwanted = [c.query for c in children if isinstance(c, query.Not)]
+        if wanted and unwanted:
+            return query.AndNot(_either(wanted, parsed), _either(unwanted, parsed))
+        return _either(children, parsed)
+    if isinstance(parsed, query.And | query.AndNot | query.AndMaybe | query.Not):
+        return parsed.apply(_not_means_without)
+    return parsed
+
+
+def _either(children: list[query.Query], like: query.Or) -> query.Query:
+    return children[0] if len(children) == 1 else query.Or(children, scale=like.scale)
 
 
 def _facets() -> dict[str, sorting.FieldFacet]:
@@ -183,8 +207,8 @@ class WhooshBackend:
             return SearchResults(total=0, hits=[], facets={f: {} for f in FACETS},
                                  page=1, pages=0)
         text = request.q.strip()
-        parsed = (_parser(scope).parse(query_text.expand(text, thesaurus)) if text
-                  else query.Every())
+        parsed = (_not_means_without(_parser(scope).parse(query_text.expand(text, thesaurus)))
+                  if text else query.Every())
         message = None
         if parsed is query.NullQuery:
             message = ("Your search has no words to look for. Enter words, or a phrase in "

@@ -41,7 +41,9 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def _facet_rows(results: SearchResults, search: SearchRequest,
                 labels: dict[str, dict[str, str]]) -> list[dict]:
-    """Each facet with its values (label, count, chosen), the chosen ones kept even at 0."""
+    """Each facet with its values (label, count, chosen), the chosen ones kept even at 0.
+    Values without a vocabulary label (CSP names, years, death types) are shown by the
+    template as they are or humanised."""
     rows = []
     chosen = search.selections()
     for name in FACETS:
@@ -53,8 +55,7 @@ def _facet_rows(results: SearchResults, search: SearchRequest,
         rows.append({
             "name": name, "title": FACET_TITLES[name],
             "values": [{"value": value, "count": count, "chosen": value in chosen[name],
-                        "label": labels.get(name, {}).get(value,
-                                                          value.replace("_", " ").capitalize())}
+                        "label": labels.get(name, {}).get(value)}
                        for value, count in values],
         })
     return [row for row in rows if row["values"]]

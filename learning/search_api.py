@@ -26,9 +26,12 @@ class SearchQuery(BaseModel):
     agency: str | None = Field(None, description="agency code or label (repeatable)")
     death_type: str | None = Field(None, description="death type code (repeatable)")
     page: int | None = Field(None, description=f"1-based page of {PER_PAGE} hits")
+    like: str | None = Field(None, description=(
+        "more like this: a hit's doc_id; finds items with the same key words (q is ignored)"))
 
 
 class SearchHitOut(BaseModel):
+    doc_id: str = Field(description="the item's identifier, for `like`")
     kind: str
     review_id: int
     recommendation_id: int | None = Field(None, description="recommendation hits only")
@@ -66,7 +69,8 @@ def search() -> ResponseReturnValue:
         raise validation_error(exc.details, "some search parameters are not valid") from None
     results = service.search(g.user, search_request)
     hits = [SearchHitOut(
-        kind=hit.kind, review_id=hit.review_id, recommendation_id=hit.recommendation_id,
+        doc_id=hit.doc_id, kind=hit.kind, review_id=hit.review_id,
+        recommendation_id=hit.recommendation_id,
         title=hit.title, snippet=hit.snippet, highlights=hit.highlights, score=hit.score,
         reference=hit.reference, url=url,
         number=hit.number or None, heading=hit.heading or None,

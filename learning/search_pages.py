@@ -81,7 +81,8 @@ def search_page() -> ResponseReturnValue:
     pages = [(n, _page_link(n)) for n in range(max(1, results.page - 3),
                                                  min(results.pages, results.page + 3) + 1)]
     return render_template(
-        "search/index.html", errors=None, q=search.q, results=results, hits=hits,
+        "search/index.html", errors=None, q=search.q, like=search.like, results=results,
+        hits=hits,
         facets=_facet_rows(results, search, labels), kind_labels=KIND_LABELS, pages=pages,
         previous=_page_link(results.page - 1) if results.page > 1 else None,
         following=_page_link(results.page + 1) if results.page < results.pages else None,

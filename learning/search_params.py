@@ -20,6 +20,7 @@ from dhr.workflow.artefacts import can_read_working_papers
 MAX_PAGE = 1000
 KIND_LABELS = {"review": "Review", "recommendation": "Recommendation", "lesson": "Lesson"}
 _YEAR = re.compile(r"\d{4}")
+_DOC_ID = re.compile(r"(review|recommendation|lesson):[a-z0-9_:]{1,80}")
 
 
 class SearchInputError(ValueError):
@@ -79,10 +80,13 @@ def parse_search_args(args: MultiDict) -> SearchRequest:
     page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 0
     if not 1 <= page <= MAX_PAGE:
         errors["page"] = f"must be a whole number from 1 to {MAX_PAGE}"
+    like = args.get("like", "").strip()
+    if like and not _DOC_ID.fullmatch(like):
+        errors["like"] = "not an item of the search results (use a hit's doc_id)"
     if errors:
         raise SearchInputError(errors)
     return SearchRequest(q=q, kinds=kinds, csps=csps, years=years, themes=themes,
-                         agencies=agencies, death_types=death_types, page=page)
+                         agencies=agencies, death_types=death_types, page=page, like=like)
 
 
 def hit_urls(hits: list[Hit], user: User) -> list[str]:

@@ -172,3 +172,23 @@ def test_pages_split_the_results(corpus, make_user):
     assert first.total == second.total > 3
     assert first.pages == second.pages == -(-first.total // 3)
     assert not {h.title for h in first.hits} & {h.title for h in second.hits}
+
+
+# --- more like this ---------------------------------------------------------------------------
+
+
+def test_more_like_this_finds_related_items_the_caller_may_see(corpus, make_user):
+    practitioner = make_user("practitioner")
+    stalking = search_as(practitioner, '"link repeated reports"').hits[0]
+    like = search_as(practitioner, like=stalking.doc_id)
+    assert like.total > 0
+    assert stalking.doc_id not in {h.doc_id for h in like.hits}
+    assert ("lesson", "Stalking after separation") in keys(like)
+    assert {h.review_id for h in like.hits} == {corpus.published.id}
+
+
+def test_more_like_a_hidden_item_reveals_nothing(corpus, make_user):
+    draft = search_as(make_user("admin"), "quillwort").hits[0]
+    found = search_as(make_user("practitioner"), like=draft.doc_id)
+    assert (found.total, found.hits) == (0, [])
+    assert found.facets == {name: {} for name in FACETS}

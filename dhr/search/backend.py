@@ -70,6 +70,7 @@ class SearchRequest:
     death_types: list[str] = field(default_factory=list)
     page: int = 1
     per_page: int = PER_PAGE
+    like: str = ""  # more like this: the doc_id of a hit (then q is not used)
 
     def selections(self) -> dict[str, list[str]]:
         """Facet name -> the values chosen (values of one facet are alternatives)."""
@@ -80,6 +81,7 @@ class SearchRequest:
 
 @dataclass
 class Hit:
+    doc_id: str  # stable for as long as the item exists; what `like` takes
     kind: str
     review_id: int
     title: str

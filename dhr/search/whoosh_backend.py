@@ -46,6 +46,7 @@ DEPTH_DECAY = 0.03  # per section into a report, down to REPORT_FLOOR
 REPORT_FLOOR = 0.7
 WRITE_TIMEOUT_SECONDS = 30.0
 SNIPPET_CHARS = 240
+LIKE_TERMS = 8  # key words taken from an item for "more like this"
 _START, _END = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -148,6 +149,22 @@ def _either(children: list[query.Query], like: query.Or) -> query.Query:
     return children[0] if len(children) == 1 else query.Or(children, scale=like.scale)
 
 
+def _like(searcher: Searcher, doc_id: str, scope: Scope) -> tuple[query.Query, set[int]]:
+    """More like this: the key words of an item's public text (never its progress log), if
+    the caller may see the item; the item itself is left out of the results."""
+    found = searcher.search(query.Term("doc_id", doc_id), filter=permission_filter(scope),
+                            limit=1)
+    if found.is_empty():
+        return query.NullQuery, set()
+    hit = found[0]
+    text = " ".join(hit.get(name) or "" for name in ("title", "body"))
+    words = searcher.key_terms_from_text("body", text, numterms=LIKE_TERMS)
+    if not words:
+        return query.NullQuery, set()
+    return query.Or([query.Term("body", word, boost=weight) for word, weight in words]), \
+        {hit.docnum}
+
+
 def _facets() -> dict[str, sorting.FieldFacet]:
     multi = {"theme", "agency"}
     return {name: sorting.FieldFacet(name, allow_overlap=name in multi) for name in FACETS}
@@ -207,17 +224,24 @@ class WhooshBackend:
             return SearchResults(total=0, hits=[], facets={f: {} for f in FACETS},
                                  page=1, pages=0)
         text = request.q.strip()
-        parsed = (_not_means_without(_parser(scope).parse(query_text.expand(text, thesaurus)))
-                  if text else query.Every())
-        message = None
-        if parsed is query.NullQuery:
-            message = ("Your search has no words to look for. Enter words, or a phrase in "
-                       "quotes, and use AND, OR or NOT between them.")
         allowed = _combined_filter(scope, request)
         with storage.open_index().searcher() as searcher:
+            mask: set[int] = set()
+            if request.like:
+                parsed, mask = _like(searcher, request.like, scope)
+            elif text:
+                parsed = _not_means_without(
+                    _parser(scope).parse(query_text.expand(text, thesaurus)))
+            else:
+                parsed = query.Every()
+            message = None
+            if parsed is query.NullQuery and not request.like:
+                message = ("Your search has no words to look for. Enter words, or a phrase in "
+                           "quotes, and use AND, OR or NOT between them.")
             page = max(1, request.page)
             results = searcher.search(parsed, limit=page * request.per_page, filter=allowed,
-                                      groupedby=_facets(), maptype=sorting.Count, terms=True)
+                                      mask=mask or None, groupedby=_facets(),
+                                      maptype=sorting.Count, terms=True)
             results.formatter = _Markers()
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS,
                                                              surround=80)
@@ -226,14 +250,16 @@ class WhooshBackend:
             hits = [self._hit(hit, scope) for hit in results[first:first + request.per_page]]
             facets = {name: _counts(results.groups(name)) for name in FACETS}
             suggestion = (self._suggest(searcher, text, scope, request, thesaurus)
-                          if text and total == 0 and message is None else None)
+                          if text and not request.like and total == 0 and message is None
+                          else None)
         return SearchResults(total=total, hits=hits, facets=facets, page=page,
                              pages=math.ceil(total / request.per_page), suggestion=suggestion,
                              message=message)
 
     def _hit(self, hit: WhooshHit, scope: Scope) -> Hit:
         snippet, spans = _snippet(hit, scope)
-        return Hit(kind=hit["kind"], review_id=int(hit["review_id"]), title=hit["title"],
+        return Hit(doc_id=hit["doc_id"], kind=hit["kind"], review_id=int(hit["review_id"]),
+                   title=hit["title"],
                    snippet=snippet, highlights=spans, score=round(float(hit.score or 0), 4),
                    reference=hit["reference"],
                    is_published=hit["published"] == "yes",

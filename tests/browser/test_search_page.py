@@ -37,5 +37,6 @@ def test_a_practitioner_searches_on_a_phone(live_server, page, make_review, make
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**kind=recommendation*")
     assert page.locator(".govuk-tag", has_text="Lesson").count() == 0
-    page.get_by_role("link", name=f"Recommendation 2.2: {corpus.published.reference}").click()
+    page.get_by_role("link", name=f"Recommendation 2.2: {corpus.published.reference}",
+                     exact=True).click()
     page.wait_for_url(f"**/reviews/{corpus.published.id}/published#recommendations")

@@ -128,7 +128,7 @@ def test_the_page_explains_bad_input(corpus, client, make_user):
 
 def test_more_like_this_by_doc_id(corpus, api_as):
     api = api_as("practitioner")
-    first = api.get("/search?q=stalking").get_json()["hits"][0]
+    first = api.get("/search?q=stalking&kind=recommendation").get_json()["hits"][0]
     like = api.get(f"/search?like={first['doc_id']}").get_json()
     assert like["total"] > 0 and first["doc_id"] not in {h["doc_id"] for h in like["hits"]}
     bad = api.get("/search?like=../../etc/passwd")

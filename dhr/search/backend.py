@@ -133,6 +133,9 @@ class SearchBackend(Protocol):
     def fingerprints(self) -> dict[int, str]:
         """review id -> the fingerprint indexed for it."""
 
+    def fingerprint(self, review_id: int) -> str | None:
+        """The fingerprint indexed for one review (None: nothing indexed)."""
+
     def rebuild(self, reviews: Iterable[tuple[int, list[SearchItem], str]],
                 progress: Callable[[], None]) -> None:
         """Build a complete new index from `reviews` and serve it only once it is whole."""

@@ -1,7 +1,8 @@
 """What is indexed: a review becomes several search items, each pointing at what matched.
 
 - one `review` item: pseudonym, CSP, year of death, death and review type, the themes and
-  agencies of its recommendations, its state;
+  agencies of its recommendations, whether it is published (not its stage: most commits
+  move a review on without changing what can be found, and then the index is left alone);
 - one `lesson` item per section (split on headings) of the latest executive summary and
   overview report, so a hit points at the passage and not at a 60-page report;
 - one `recommendation` item per recommendation, with its themes and its progress log.
@@ -72,7 +73,7 @@ class SearchItem:
     source: str = ""         # lesson: executive_summary | overview_report
     heading: str = ""        # lesson: the section heading
     position: int = 0        # lesson: the section's place in its document (0 = first)
-    status: str = ""
+    status: str = ""         # recommendation: open, completed or closed
 
 
 def split_sections(text: str, fallback: str) -> list[tuple[str, str]]:
@@ -115,10 +116,8 @@ def items_for_review(review: Review, labels: Labels) -> list[SearchItem]:
         doc_id=f"review:{review.id}", kind="review",
         title=f"{review.victim_pseudonym}: {review.reference}",
         body=" ".join([review.victim_pseudonym, review.csp.name, year,
-                       _words(review.death_type), _words(review.review_type),
-                       _words(review.state)]),
-        themes=themes, agencies=agencies, tags=_tags(themes, agencies, labels),
-        status=review.state, **common)]
+                       _words(review.death_type), _words(review.review_type)]),
+        themes=themes, agencies=agencies, tags=_tags(themes, agencies, labels), **common)]
     for source in LESSON_SOURCES:
         latest = review_documents.latest(review, source)
         if latest is None or not latest.body:

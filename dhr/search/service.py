@@ -35,7 +35,9 @@ def reindex_review(review_id: int) -> None:
         backend().replace_review(review_id, [], "")
         return
     items = items_for_review(review, Labels.load())
-    backend().replace_review(review_id, items, fingerprint(items))
+    digest = fingerprint(items)
+    if backend().fingerprint(review_id) != digest:  # unchanged: no write (writes are slow)
+        backend().replace_review(review_id, items, digest)
 
 
 def _every_review(labels: Labels) -> Iterator[tuple[int, list, str]]:

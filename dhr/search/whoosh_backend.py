@@ -157,8 +157,7 @@ def _like(searcher: Searcher, doc_id: str, scope: Scope) -> tuple[query.Query, s
     if found.is_empty():
         return query.NullQuery, set()
     hit = found[0]
-    text = " ".join(hit.get(name) or "" for name in ("title", "body"))
-    words = searcher.key_terms_from_text("body", text, numterms=LIKE_TERMS)
+    words = searcher.key_terms_from_text("body", hit.get("body") or "", numterms=LIKE_TERMS)
     if not words:
         return query.NullQuery, set()
     return query.Or([query.Term("body", word, boost=weight) for word, weight in words]), \
@@ -302,6 +301,15 @@ class WhooshBackend:
                     writer.add_document(**_fields(item, fingerprint))
         finally:
             ix.close()
+
+    def fingerprint(self, review_id: int) -> str | None:
+        ix = storage.open_index()
+        try:
+            with ix.searcher() as searcher:
+                fields = searcher.document(doc_id=f"review:{review_id}")
+        finally:
+            ix.close()
+        return fields.get("fingerprint") if fields else None
 
     def fingerprints(self) -> dict[int, str]:
         ix = storage.open_index()

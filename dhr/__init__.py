@@ -21,17 +21,20 @@ from dhr.cli import register_commands
 from dhr.config import load_config
 from dhr.extensions import csrf, db, login_manager, migrate
 from dhr.jobs import celery_init_app
+from dhr.search import sync  # noqa: F401 - queues index updates after each commit
 from dhr.web.blueprint import bp as web_bp
 from dhr.web.templating import install_template_helpers
 from learning import api as learning_api  # noqa: F401 - adds recommendations' routes to the API
 from learning import (  # noqa: F401 - learning's routes: repeats, tracker, annual table
     repeats_api,
     repeats_pages,
+    search_api,
     stats_api,
     stats_pages,
     tracker_api,
     tracker_pages,
 )
+from learning.search_pages import bp as search_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(search_bp)
     csrf.exempt(api_bp)  # bearer tokens only, never cookies: not exposed to CSRF
     install_template_helpers(app)
     celery_init_app(app)

@@ -32,6 +32,7 @@ from dhr.models import ROLES, Area, User
 from dhr.reference_data import load_reference_data
 from dhr.review_cli import review_group
 from dhr.search.index import ensure_index
+from dhr.search_cli import search_group
 
 
 @click.command("upgrade")
@@ -224,7 +225,7 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 def register_commands(app) -> None:
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group):
+                    review_group, search_group):
         app.cli.add_command(command)
 
 

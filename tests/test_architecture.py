@@ -61,6 +61,9 @@ PLACES: dict[str, str] = {
     "learning.stats_pages": "interfaces",
     "dhr.cli": "interfaces",
     "dhr.review_cli": "interfaces",
+    "dhr.search_cli": "interfaces",
+    "learning.search_api": "interfaces",
+    "learning.search_pages": "interfaces",
     "dhr": "root",
     "dhr.__main__": "root",
     "dhr.celery_app": "root",
@@ -81,6 +84,9 @@ INTERFACES: dict[str, str] = {
     "learning.stats_pages": "web pages",
     "dhr.cli": "command line",
     "dhr.review_cli": "command line",
+    "dhr.search_cli": "command line",
+    "learning.search_api": "JSON API",
+    "learning.search_pages": "web pages",
 }
 
 # Imports allowed inside a function: (module, imported module) -> why. Keep it short.

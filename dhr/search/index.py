@@ -1,45 +1,124 @@
-"""The Whoosh index on disk. The database is the truth; the index is a cache of it."""
+"""The Whoosh index on disk. The database is the truth; the index is a cache of it.
+
+`DATA_DIR/search-index/` holds generations (`gen-*` folders, each a complete index) and a
+`CURRENT` file naming the one being served. A rebuild writes a new generation and then
+replaces `CURRENT` in one atomic rename, so a rebuild that dies half-way leaves the served
+index untouched; the previous generation is kept until the next swap, for readers that
+opened it just before.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from flask import current_app
 from whoosh import index
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import FileIndex
+
+_STEM = StemmingAnalyzer()
+_SEARCHABLE = dict(analyzer=_STEM, stored=True, phrase=True)
 
 SCHEMA = Schema(
     doc_id=ID(stored=True, unique=True),
     kind=ID(stored=True),
-    review_id=NUMERIC(stored=True),
-    recommendation_id=NUMERIC(stored=True),
-    title=TEXT(stored=True),
-    body=TEXT(stored=True),
-    csp=KEYWORD(stored=True, commas=True),
-    year=NUMERIC(stored=True),
+    review_id=ID(stored=True),
+    # Searched text. `progress` (the progress log) is searched for insiders only.
+    title=TEXT(**_SEARCHABLE),
+    body=TEXT(**_SEARCHABLE),
+    tags=TEXT(**_SEARCHABLE),
+    progress=TEXT(**_SEARCHABLE),
+    # Unstemmed words of the public text, for "did you mean".
+    spell=TEXT(analyzer=StandardAnalyzer(minsize=3)),
+    # Facets and filters.
+    csp=ID(stored=True),
+    year=ID(stored=True),
+    death_type=ID(stored=True),
     theme=KEYWORD(stored=True, commas=True),
     agency=KEYWORD(stored=True, commas=True),
-    death_type=ID(stored=True),
-    published=DATETIME(stored=True),
-    url=STORED(),
+    # Permissions: who may see the item.
+    csp_id=ID,
+    area_id=ID,
+    pool_member=KEYWORD(commas=True),
+    published=ID(stored=True),
+    # Displayed or compared, never searched.
+    recommendation_id=STORED,
+    reference=STORED,
+    number=STORED,
+    source=STORED,
+    heading=STORED,
+    status=STORED,
+    fingerprint=STORED,
 )
 
+ROOT_NAME = "search-index"
+POINTER = "CURRENT"
 
-def index_dir() -> Path:
-    return Path(current_app.config["DATA_DIR"]) / "search-index"
+
+def index_root() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / ROOT_NAME
+
+
+def current_dir() -> Path | None:
+    """The generation being served, or None when there is none yet."""
+    root = index_root()
+    try:
+        name = (root / POINTER).read_text().strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if name and path.is_dir() else None
+
+
+def new_generation() -> Path:
+    """An empty index in a fresh folder, not yet served."""
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="gen-", dir=root))
+    index.create_in(path, SCHEMA)
+    return path
+
+
+def serve(generation: Path) -> None:
+    """Make `generation` the served index (an atomic rename) and drop all but the previous."""
+    root = index_root()
+    previous = current_dir()
+    fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=root)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(generation.name)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / POINTER)
+    keep = {generation.name, previous.name if previous else ""}
+    for old in root.glob("gen-*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def ensure_index() -> None:
-    """Create an empty index if there is none."""
-    path = index_dir()
-    path.mkdir(parents=True, exist_ok=True)
-    if not index.exists_in(path):
-        index.create_in(path, SCHEMA)
+    """Create an empty served index if there is none."""
+    if current_dir() is None:
+        serve(new_generation())
+
+
+def open_index() -> FileIndex:
+    """The served index (created empty if missing)."""
+    ensure_index()
+    path = current_dir()
+    assert path is not None
+    return index.open_dir(path)
 
 
 def search_status() -> str:
+    path = current_dir()
+    if path is None:
+        return "degraded"
     try:
-        ix = index.open_dir(index_dir())
+        ix = index.open_dir(path)
     except (OSError, index.EmptyIndexError):
         return "degraded"
     ix.close()

@@ -1,0 +1,82 @@
+"""What the rest of the application asks of search: find, re-index a review, rebuild, check.
+
+The backend is chosen here; today it is always the embedded Whoosh index (`DHR_SEARCH_URL`
+for PostgreSQL full-text search is reserved for a second backend with the same interface).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import func, select
+
+from dhr.extensions import db
+from dhr.models import Review, User
+from dhr.search.backend import Drift, SearchBackend, SearchRequest, SearchResults, scope_for
+from dhr.search.documents import Labels, fingerprint, items_for_review
+from dhr.search.thesaurus import load_thesaurus
+from dhr.search.whoosh_backend import WhooshBackend
+
+
+def backend() -> SearchBackend:
+    return WhooshBackend()
+
+
+def search(user: User, request: SearchRequest) -> SearchResults:
+    """Results for `user`: only what they may see is matched, counted and faceted."""
+    return backend().search(request, scope_for(user), load_thesaurus())
+
+
+def reindex_review(review_id: int) -> None:
+    """Re-read the review from the database and replace what is indexed for it (idempotent;
+    a review that no longer exists is removed)."""
+    review = db.session.get(Review, review_id)
+    if review is None:
+        backend().replace_review(review_id, [], "")
+        return
+    items = items_for_review(review, Labels.load())
+    digest = fingerprint(items)
+    if backend().fingerprint(review_id) != digest:  # unchanged: no write (writes are slow)
+        backend().replace_review(review_id, items, digest)
+
+
+def _every_review(labels: Labels) -> Iterator[tuple[int, list, str]]:
+    ids = db.session.scalars(select(Review.id).order_by(Review.id)).all()
+    for review_id in ids:
+        review = db.session.get(Review, review_id)
+        if review is None:
+            continue
+        items = items_for_review(review, labels)
+        yield review_id, items, fingerprint(items)
+
+
+def review_count() -> int:
+    return db.session.scalar(select(func.count(Review.id))) or 0
+
+
+def rebuild(progress: Callable[[], None] = lambda: None) -> Drift:
+    """Build a new index from the database and serve it once complete; then bring in any
+    review changed while it was being built. Returns what that last step found."""
+    backend().rebuild(_every_review(Labels.load()), progress)
+    return repair(check())
+
+
+def check() -> Drift:
+    """Compare what the database would index with what is indexed."""
+    indexed = backend().fingerprints()
+    drift = Drift()
+    seen = set()
+    for review_id, _items, expected in _every_review(Labels.load()):
+        seen.add(review_id)
+        if review_id not in indexed:
+            drift.missing.append(review_id)
+        elif indexed[review_id] != expected:
+            drift.stale.append(review_id)
+    drift.extra = sorted(set(indexed) - seen)
+    return drift
+
+
+def repair(drift: Drift) -> Drift:
+    for review_id in [*drift.missing, *drift.stale, *drift.extra]:
+        reindex_review(review_id)
+    return drift

@@ -1,0 +1,337 @@
+"""The embedded Whoosh backend: query parsing, permission filter, facets, snippets, writing.
+
+The caller's permissions become a Whoosh `filter=` query, applied inside the search before
+anything is counted, ranked, faceted or paged, so no total or facet count can reveal an item
+the caller may not see.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+
+from whoosh import highlight, query, sorting
+from whoosh import index as whoosh_index
+from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup
+from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Searcher
+
+from dhr.search import index as storage
+from dhr.search import query_text
+from dhr.search.backend import (
+    FACETS,
+    Hit,
+    Scope,
+    SearchRequest,
+    SearchResults,
+)
+from dhr.search.documents import SearchItem
+from dhr.search.thesaurus import Thesaurus
+
+PUBLIC_FIELDS = ("title", "body", "tags")
+INSIDER_FIELDS = ("progress",)
+# Chosen with benchmarks/relevance.py: a word among the theme and agency labels counts for
+# less than one in the text itself (the labels are shared by every item of a review).
+FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "tags": 0.5, "progress": 0.8}
+# Whole-item weights set when indexing: a recommendation is the distilled lesson; a passage
+# from the executive summary weighs more than one deep in the overview report.
+KIND_BOOSTS = {"recommendation": 1.5, "review": 1.0, "executive_summary": 1.2,
+               "overview_report": 1.0}
+# Words without an operator are alternatives, an item matching more of them ranking higher
+# (benchmarks/relevance.py: requiring every word lost "stalking after separation" to the
+# word "after"). AND, OR, NOT and quotes still work as typed.
+WORD_GROUP = OrGroup.factory(0.9)
+DEPTH_DECAY = 0.03  # per section into a report, down to REPORT_FLOOR
+REPORT_FLOOR = 0.7
+WRITE_TIMEOUT_SECONDS = 30.0
+SNIPPET_CHARS = 240
+LIKE_TERMS = 8  # key words taken from an item for "more like this"
+_START, _END = "\x02", "\x03"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class _Markers(highlight.Formatter):
+    """Marks matched words with two control characters, turned into offsets afterwards."""
+
+    between = " … "
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"{_START}{highlight.get_text(text, token, replace)}{_END}"
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(" ", text or "")
+
+
+def _item_boost(item: SearchItem) -> float:
+    if item.kind == "lesson":
+        base = KIND_BOOSTS[item.source]
+        return max(REPORT_FLOOR, base - DEPTH_DECAY * item.position)
+    return KIND_BOOSTS[item.kind]
+
+
+def _fields(item: SearchItem, fingerprint: str) -> dict:
+    public_text = " ".join([item.title, item.body, item.tags])
+    return {
+        "doc_id": item.doc_id, "kind": item.kind, "review_id": str(item.review_id),
+        "title": _clean(item.title), "body": _clean(item.body), "tags": _clean(item.tags),
+        "progress": _clean(item.progress), "spell": _clean(public_text),
+        "csp": item.csp, "year": item.year, "death_type": item.death_type,
+        "theme": ",".join(item.themes), "agency": ",".join(item.agencies),
+        "csp_id": str(item.csp_id), "area_id": str(item.area_id),
+        "pool_member": ",".join(str(i) for i in item.pool_member_ids),
+        "published": "yes" if item.is_published else "no",
+        "recommendation_id": item.recommendation_id, "reference": item.reference,
+        "number": item.number, "source": item.source, "heading": item.heading,
+        "status": item.status, "fingerprint": fingerprint if item.kind == "review" else "",
+        "_boost": _item_boost(item),
+    }
+
+
+def permission_filter(scope: Scope) -> query.Query | None:
+    """The Whoosh query selecting what `scope` may see (None: everything)."""
+    if scope.everything:
+        return None
+    allowed: list[query.Query] = []
+    if scope.published:
+        allowed.append(query.Term("published", "yes"))
+    allowed += [query.Term("area_id", str(i)) for i in sorted(scope.area_ids)]
+    allowed += [query.Term("csp_id", str(i)) for i in sorted(scope.csp_ids)]
+    allowed += [query.Term("pool_member", str(i)) for i in sorted(scope.pool_member_ids)]
+    return query.Or(allowed) if allowed else query.NullQuery
+
+
+def _selection_filter(request: SearchRequest) -> list[query.Query]:
+    parts = []
+    for facet, values in request.selections().items():
+        if values:
+            parts.append(query.Or([query.Term(facet, v) for v in values]))
+    return parts
+
+
+def _combined_filter(scope: Scope, request: SearchRequest) -> query.Query | None:
+    parts = _selection_filter(request)
+    allowed = permission_filter(scope)
+    if allowed is not None:
+        parts.append(allowed)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def _parser(scope: Scope) -> MultifieldParser:
+    fields = list(PUBLIC_FIELDS) + (list(INSIDER_FIELDS) if scope.insider else [])
+    parser = MultifieldParser(fields, storage.SCHEMA, group=WORD_GROUP,
+                              fieldboosts={f: FIELD_BOOSTS[f] for f in fields})
+    # No `field:value` syntax: a searcher must not reach into a field (the progress log, the
+    # permission fields) beyond those searched for them.
+    parser.remove_plugin_class(FieldsPlugin)
+    return parser
+
+
+def _not_means_without(parsed: query.Query) -> query.Query:
+    """With words as alternatives, Whoosh reads `anxiety NOT injury` as "anxiety, or anything
+    without injury"; searchers mean "anxiety without injury"."""
+    if isinstance(parsed, query.Or):
+        children = [_not_means_without(c) for c in parsed.subqueries]
+        wanted = [c for c in children if not isinstance(c, query.Not)]
+        unwanted = [c.query for c in children if isinstance(c, query.Not)]
+        if wanted and unwanted:
+            return query.AndNot(_either(wanted, parsed), _either(unwanted, parsed))
+        return _either(children, parsed)
+    if isinstance(parsed, query.And | query.AndNot | query.AndMaybe | query.Not):
+        return parsed.apply(_not_means_without)
+    return parsed
+
+
+def _either(children: list[query.Query], like: query.Or) -> query.Query:
+    return children[0] if len(children) == 1 else query.Or(children, scale=like.scale)
+
+
+def _like(searcher: Searcher, doc_id: str, scope: Scope) -> tuple[query.Query, set[int]]:
+    """More like this: the key words of an item's public text (never its progress log), if
+    the caller may see the item; the item itself is left out of the results."""
+    found = searcher.search(query.Term("doc_id", doc_id), filter=permission_filter(scope),
+                            limit=1)
+    if found.is_empty():
+        return query.NullQuery, set()
+    hit = found[0]
+    words = searcher.key_terms_from_text("body", hit.get("body") or "", numterms=LIKE_TERMS)
+    if not words:
+        return query.NullQuery, set()
+    return query.Or([query.Term("body", word, boost=weight) for word, weight in words]), \
+        {hit.docnum}
+
+
+def _facets() -> dict[str, sorting.FieldFacet]:
+    multi = {"theme", "agency"}
+    return {name: sorting.FieldFacet(name, allow_overlap=name in multi) for name in FACETS}
+
+
+def _snippet(hit: WhooshHit, scope: Scope) -> tuple[str, list[tuple[int, int]]]:
+    fields = ["body", "title", "tags"] + (["progress"] if scope.insider else [])
+    for name in fields:
+        if not hit.get(name):
+            continue
+        marked = hit.highlights(name, top=2)
+        if marked:
+            return _offsets(marked)
+    body = hit.get("body") or ""
+    cut = body[:SNIPPET_CHARS]
+    return (cut + "…" if len(body) > SNIPPET_CHARS else cut), []
+
+
+def _offsets(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text with marker characters -> plain text and the [start, end) spans marked."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    start = 0
+    for part in re.split(f"([{_START}{_END}])", marked):
+        if part == _START:
+            start = length
+        elif part == _END:
+            spans.append((start, length))
+        else:
+            plain.append(part)
+            length += len(part)
+    return "".join(plain), spans
+
+
+def _counts(groups: dict) -> dict[str, int]:
+    result = {}
+    for key, count in groups.items():
+        if key is None or key == "":
+            continue
+        name = key.decode() if isinstance(key, bytes) else str(key)
+        result[name] = count
+    return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+class WhooshBackend:
+    """SearchBackend on the embedded index in DATA_DIR/search-index."""
+
+    def status(self) -> str:
+        return storage.search_status()
+
+    # --- reading --------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest, scope: Scope,
+               thesaurus: Thesaurus) -> SearchResults:
+        if scope.nothing:
+            return SearchResults(total=0, hits=[], facets={f: {} for f in FACETS},
+                                 page=1, pages=0)
+        text = request.q.strip()
+        allowed = _combined_filter(scope, request)
+        with storage.open_index().searcher() as searcher:
+            mask: set[int] = set()
+            if request.like:
+                parsed, mask = _like(searcher, request.like, scope)
+            elif text:
+                parsed = _not_means_without(
+                    _parser(scope).parse(query_text.expand(text, thesaurus)))
+            else:
+                parsed = query.Every()
+            message = None
+            if parsed is query.NullQuery and not request.like:
+                message = ("Your search has no words to look for. Enter words, or a phrase in "
+                           "quotes, and use AND, OR or NOT between them.")
+            page = max(1, request.page)
+            results = searcher.search(parsed, limit=page * request.per_page, filter=allowed,
+                                      mask=mask or None, groupedby=_facets(),
+                                      maptype=sorting.Count, terms=True)
+            results.formatter = _Markers()
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS,
+                                                             surround=80)
+            total = len(results)
+            first = (page - 1) * request.per_page
+            hits = [self._hit(hit, scope) for hit in results[first:first + request.per_page]]
+            facets = {name: _counts(results.groups(name)) for name in FACETS}
+            suggestion = (self._suggest(searcher, text, scope, request, thesaurus)
+                          if text and not request.like and total == 0 and message is None
+                          else None)
+        return SearchResults(total=total, hits=hits, facets=facets, page=page,
+                             pages=math.ceil(total / request.per_page), suggestion=suggestion,
+                             message=message)
+
+    def _hit(self, hit: WhooshHit, scope: Scope) -> Hit:
+        snippet, spans = _snippet(hit, scope)
+        return Hit(doc_id=hit["doc_id"], kind=hit["kind"], review_id=int(hit["review_id"]),
+                   title=hit["title"],
+                   snippet=snippet, highlights=spans, score=round(float(hit.score or 0), 4),
+                   reference=hit["reference"],
+                   is_published=hit["published"] == "yes",
+                   recommendation_id=hit.get("recommendation_id"),
+                   number=hit.get("number") or "", source=hit.get("source") or "",
+                   heading=hit.get("heading") or "")
+
+    def _suggest(self, searcher: Searcher, text: str, scope: Scope, request: SearchRequest,
+                 thesaurus: Thesaurus) -> str | None:
+        """Did you mean: each unknown word replaced by the closest indexed word, offered only
+        when that word finds something the caller may see (never a hint of a hidden item)."""
+        corrector = searcher.corrector("spell")
+        reader = searcher.reader()
+        allowed = _combined_filter(scope, request)
+        parser = _parser(scope)
+        corrected = text
+        changed = False
+        for word in query_text.plain_words(text):
+            lowered = word.lower()
+            if ("spell", lowered) in reader or lowered in thesaurus:
+                continue
+            for candidate in corrector.suggest(lowered, limit=3, maxdist=2):
+                found = searcher.search(parser.parse(candidate), limit=1, filter=allowed)
+                if not found.is_empty():
+                    corrected = re.sub(rf"\b{re.escape(word)}\b", candidate, corrected, count=1)
+                    changed = True
+                    break
+        return corrected if changed else None
+
+    # --- writing --------------------------------------------------------------------------
+
+    def replace_review(self, review_id: int, items: list[SearchItem],
+                       fingerprint: str) -> None:
+        """One writer at a time: Whoosh's lock, waited for up to WRITE_TIMEOUT_SECONDS."""
+        ix = storage.open_index()
+        try:
+            with ix.writer(timeout=WRITE_TIMEOUT_SECONDS) as writer:
+                writer.delete_by_term("review_id", str(review_id))
+                for item in items:
+                    writer.add_document(**_fields(item, fingerprint))
+        finally:
+            ix.close()
+
+    def fingerprint(self, review_id: int) -> str | None:
+        ix = storage.open_index()
+        try:
+            with ix.searcher() as searcher:
+                fields = searcher.document(doc_id=f"review:{review_id}")
+        finally:
+            ix.close()
+        return fields.get("fingerprint") if fields else None
+
+    def fingerprints(self) -> dict[int, str]:
+        ix = storage.open_index()
+        with ix.searcher() as searcher:
+            found: dict[int, str] = {}
+            for fields in searcher.all_stored_fields():
+                review_id = int(fields["review_id"])
+                if fields["kind"] == "review":
+                    found[review_id] = fields.get("fingerprint") or ""
+                else:
+                    found.setdefault(review_id, "")
+        ix.close()
+        return found
+
+    def rebuild(self, reviews: Iterable[tuple[int, list[SearchItem], str]],
+                progress: Callable[[], None]) -> None:
+        generation = storage.new_generation()
+        ix = whoosh_index.open_dir(generation)
+        with ix.writer() as writer:
+            for _review_id, items, fingerprint in reviews:
+                for item in items:
+                    writer.add_document(**_fields(item, fingerprint))
+                progress()
+        ix.close()
+        storage.serve(generation)

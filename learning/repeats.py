@@ -14,20 +14,18 @@ Only what the caller may see is compared or returned: the corpus is built from
 cached per visibility scope and corpus version (`visible_corpus`), so a reworded, added,
 published or withheld recommendation gives a new corpus and nothing stale is served.
 
-The thesaurus loader here is deliberately local for now; dhr/search/thesaurus.py loads the same
-file for query expansion and the two are to be made one.
+The thesaurus is the shipped one of dhr/search/thesaurus.py (the groups search expands queries
+with), without a deployment's own additions, so clusters do not move with a local file.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache, partial
-from importlib import resources
 from threading import Lock
 from typing import NamedTuple, Protocol
 
@@ -38,6 +36,7 @@ from whoosh.lang.snowball.english import EnglishStemmer
 from dhr.extensions import db
 from dhr.models import Area, Csp, Review, User
 from dhr.permissions import visible_reviews_clause
+from dhr.search.thesaurus import shipped_groups
 from learning.models import Recommendation, RecommendationUpdate
 
 # Two recommendations at or above this cosine are "much the same". Chosen on the labelled
@@ -100,9 +99,8 @@ _stem = lru_cache(maxsize=100_000)(EnglishStemmer().stem)  # the Snowball code i
 def _thesaurus() -> tuple[dict[tuple[str, ...], str], int]:
     """Stemmed phrase -> one token per synonym group, and the longest phrase length.
     Phrases are matched on stems, so "general practitioners" finds "general practitioner"."""
-    raw = resources.files("dhr.reference").joinpath("thesaurus.json").read_text("utf-8")
     phrases: dict[tuple[str, ...], str] = {}
-    for group in json.loads(raw)["groups"]:
+    for group in shipped_groups():
         token = "=" + "_".join(_words(group[0]))
         for phrase in group:
             phrases.setdefault(tuple(_stem(w) for w in _words(phrase)), token)

@@ -69,6 +69,12 @@ def _merge(groups: list[list[str]]) -> list[tuple[str, ...]]:
     return [tuple(group) for group in merged]
 
 
+def shipped_groups() -> list[tuple[str, ...]]:
+    """The shipped groups alone, merged: what comparisons that must not depend on a
+    deployment's own file (repeated recommendations) use."""
+    return _merge(_read(SHIPPED))
+
+
 def load_thesaurus(data_dir: str | Path | None = None) -> Thesaurus:
     """The shipped groups plus the deployment's own file, if there is one.
 

@@ -107,6 +107,22 @@ def demo_command() -> None:
     click.echo(f"Demo data loaded. Every demo user's password is: {DEMO_PASSWORD}")
 
 
+@click.group("clocks")
+def clocks_group() -> None:
+    """The reviews' stored due dates."""
+
+
+@clocks_group.command("recompute")
+@with_appcontext
+def recompute_clocks_command() -> None:
+    """Rewrite every review's stored due dates after a clock setting changed."""
+    from dhr.workflow.clocks import recompute_due_dates
+
+    total, changed = recompute_due_dates()
+    db.session.commit()
+    click.echo(f"Due dates recomputed for {total} reviews; {changed} changed.")
+
+
 def _worker_argv(beat: bool) -> list[str]:
     data_dir = Path(current_app.config["DATA_DIR"])
     argv = [sys.executable, "-m", "celery", "-A", "dhr.celery_app", "worker",
@@ -162,7 +178,7 @@ def register_commands(app) -> None:
     from dhr.review_cli import review_group
 
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group):
+                    review_group, clocks_group):
         app.cli.add_command(command)
 
 

@@ -24,6 +24,7 @@ from dhr.demo import load_demo
 from dhr.extensions import db
 from dhr.models import AuditEntry, Review, User
 from dhr.reference_data import load_reference_data
+from dhr.workflow.clocks import STORED_COLUMNS, due_dates
 
 
 @pytest.fixture
@@ -108,3 +109,18 @@ def test_upgrade_is_a_no_op_at_head(empty_app):
     load_rows()
     upgrade(revision="head")
     assert db.session.scalar(select(func.count()).select_from(Review)) > 0
+
+
+def test_the_stored_due_dates_are_worked_out_for_existing_reviews(empty_app):
+    """0003 adds the stored due dates: reviews already there get them by the clock rules."""
+    upgrade(revision="head")
+    load_rows()
+    db.session.remove()
+    downgrade(revision="0001")
+    upgrade(revision="head")
+    reviews = db.session.scalars(select(Review)).all()
+    assert reviews
+    for review in reviews:
+        dues = due_dates(review)
+        assert {c: getattr(review, c) for c in STORED_COLUMNS.values()} == {
+            c: getattr(dues, name) for name, c in STORED_COLUMNS.items()}, review.reference

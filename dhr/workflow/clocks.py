@@ -16,9 +16,11 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from dhr.audit import record
+from dhr.extensions import db
 from dhr.models import Review
 from dhr.workflow.states import FINAL_STATES
 
@@ -144,16 +146,44 @@ _INPUTS = ("notification_date", "decision_date", "direction_date", "state", "pau
 _TO_CHECK = "dhr_clock_check"
 
 
-def store_due_dates(review: Review) -> bool:
-    """Write `due_dates` into the review's stored columns; True if any changed."""
+def store_due_dates(review: Review) -> dict[str, tuple[date | None, date | None]]:
+    """Write `due_dates` into the review's stored columns; return {column: (old, new)} for
+    those that changed."""
     dues = due_dates(review)
-    changed = False
+    changes = {}
     for name, column in STORED_COLUMNS.items():
-        value = getattr(dues, name)
-        if getattr(review, column) != value:
-            setattr(review, column, value)
-            changed = True
-    return changed
+        old, new = getattr(review, column), getattr(dues, name)
+        if old != new:
+            setattr(review, column, new)
+            changes[column] = (old, new)
+    return changes
+
+
+def recompute_due_dates(batch: int = 500) -> tuple[int, int]:
+    """Rewrite every review's stored due dates by the current settings (after a clock
+    setting changed), auditing each review whose dates moved. Returns (reviews, changed).
+    Flushes but never commits."""
+    config = current_app.config
+    settings = {name: config[name] for name in ("DECISION_DUE_MONTHS", "COMPLETION_DUE_MONTHS")}
+    ids = db.session.scalars(select(Review.id).order_by(Review.id)).all()
+    changed = 0
+    for start in range(0, len(ids), batch):
+        chunk = db.session.scalars(select(Review).where(Review.id.in_(ids[start:start + batch])))
+        for review in chunk:
+            changes = store_due_dates(review)
+            if changes:
+                changed += 1
+                record("review.due_dates_recomputed", review, None, {
+                    "settings": settings,
+                    "changes": {column: [_iso(old), _iso(new)]
+                                for column, (old, new) in changes.items()},
+                }, review_id=review.id)
+        db.session.flush()
+    return len(ids), changed
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _apply_defaults(review: Review) -> None:

@@ -84,6 +84,11 @@ def test_every_demo_review_stores_its_due_dates_and_sql_agrees_with_the_clock_ru
         newest_first = sorted(reviews, key=lambda r: (r.notification_date, r.id), reverse=True)
         assert by_lateness == [r.id for r in sorted(
             newest_first, key=lambda r: clocks_for(r, today).days_late, reverse=True)], today
+        by_due = db.session.scalars(select(Review.id).order_by(
+            sql.due_in_days.asc().nulls_last(), Review.notification_date.desc(),
+            Review.id.desc())).all()
+        assert by_due == [r.id for r in sorted(
+            newest_first, key=lambda r: clocks_for(r, today).next_due or date.max)], today
 
 
 def test_a_lifecycle_event_moves_the_stored_dates(app, make_user, make_review):

@@ -120,8 +120,10 @@ def clock_sql(today: date) -> ClockSql:
     )
     adjusted = case(
         (r.adjusted_due_date.is_(None), null()),
-        (and_(submitted, days_between(r.submitted_date, r.adjusted_due_date) <= running_days),
-         MET),
+        (and_(submitted, r.submitted_date <= r.adjusted_due_date), MET),
+        # Submitted during a pause still running: the due date has moved on since.
+        (and_(submitted, pause_running,
+              days_between(r.submitted_date, r.adjusted_due_date) <= running_days), MET),
         (submitted, MISSED),
         (~live, null()),
         (r.adjusted_due_date < clock_today, LATE),

@@ -208,7 +208,7 @@ def _store_in_session(session: Session) -> None:
     candidates.update(obj for obj in session.new if isinstance(obj, Review))
     candidates.update(obj for obj in session.dirty if isinstance(obj, Review))
     for review in candidates:
-        if review in session.deleted:
+        if review in session.deleted or inspect(review).session is not session:
             continue
         if inspect(review).pending:
             _apply_defaults(review)

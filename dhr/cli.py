@@ -33,6 +33,7 @@ from dhr.reference_data import load_reference_data
 from dhr.review_cli import review_group
 from dhr.search.index import ensure_index
 from dhr.search_cli import search_group
+from dhr.workflow.clocks import recompute_due_dates
 
 
 @click.command("upgrade")
@@ -174,6 +175,20 @@ def demo_command() -> None:
     click.echo(f"Demo data loaded. Every demo user's password is: {DEMO_PASSWORD}")
 
 
+@click.group("clocks")
+def clocks_group() -> None:
+    """The reviews' stored due dates."""
+
+
+@clocks_group.command("recompute")
+@with_appcontext
+def recompute_clocks_command() -> None:
+    """Rewrite every review's stored due dates after a clock setting changed."""
+    total, changed = recompute_due_dates()
+    db.session.commit()
+    click.echo(f"Due dates recomputed for {total} reviews; {changed} changed.")
+
+
 def _worker_argv(beat: bool) -> list[str]:
     data_dir = Path(current_app.config["DATA_DIR"])
     argv = [sys.executable, "-m", "celery", "-A", "dhr.celery_app", "worker",
@@ -225,7 +240,7 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 def register_commands(app) -> None:
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group, search_group):
+                    review_group, search_group, clocks_group):
         app.cli.add_command(command)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from dhr.demo import load_demo
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, Review, User
 from dhr.reference_data import load_reference_data
+from dhr.workflow.clocks import STORED_COLUMNS, due_dates
 
 
 @pytest.fixture
@@ -116,14 +116,19 @@ def test_0004_moves_recommendation_themes_to_rows_and_back(empty_app):
     """Themes stored as JSON lists become ordered rows, and go back to the same lists."""
     upgrade(revision="0001")
     load_reference_data("hertfordshire")
-    review = Review(csp=db.session.scalar(select(Csp)), reference="DHR-DACORUM-2019-01",
-                    review_type="full", death_type="intimate_partner_homicide",
-                    date_of_death=date(2019, 3, 1), notification_date=date(2019, 3, 4),
-                    victim_pseudonym="Adult A")
-    db.session.add(review)
+    csp_id = db.session.scalar(select(Csp.id))
     db.session.commit()
-    review_id = review.id
     db.session.remove()
+    with db.engine.begin() as connection:  # the 0001 columns only: the models have moved on
+        review_id = connection.execute(text(
+            "INSERT INTO reviews (reference, csp_id, contributing_csps, review_type,"
+            " legal_basis, death_type, date_of_death, notification_date, deceased_16_plus,"
+            " children_under_16, victim_pseudonym, identifying_terms, agencies, state,"
+            " lock_version, is_directed, is_paused, paused_days, is_withheld, resubmissions,"
+            " panel_agencies, created_dt, updated_dt) VALUES ('DHR-DACORUM-2019-01', :csp,"
+            " '[]', 'full', 's.9', 'intimate_partner_homicide', '2019-03-01', '2019-03-04',"
+            " 1, 0, 'Adult A', '[]', '[]', 'notified', 1, false, false, 0, false, 0, '[]',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"), {"csp": csp_id}).scalar_one()
     with db.engine.begin() as connection:
         stored = {"1": ["routine_enquiry", "training_and_awareness"],
                   "2": [], "3": ["information_sharing", "information_sharing"]}
@@ -153,3 +158,18 @@ def test_0004_moves_recommendation_themes_to_rows_and_back(empty_app):
     assert restored == {"1": ["routine_enquiry", "training_and_awareness"], "2": [],
                         "3": ["information_sharing"]}
     assert "recommendation_themes" not in table_names()
+
+
+def test_the_stored_due_dates_are_worked_out_for_existing_reviews(empty_app):
+    """0003 adds the stored due dates: reviews already there get them by the clock rules."""
+    upgrade(revision="head")
+    load_rows()
+    db.session.remove()
+    downgrade(revision="0001")
+    upgrade(revision="head")
+    reviews = db.session.scalars(select(Review)).all()
+    assert reviews
+    for review in reviews:
+        dues = due_dates(review)
+        assert {c: getattr(review, c) for c in STORED_COLUMNS.values()} == {
+            c: getattr(dues, name) for name, c in STORED_COLUMNS.items()}, review.reference

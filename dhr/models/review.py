@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dhr.extensions import db
@@ -38,6 +38,9 @@ class Review(db.Model):
                         name="paused_has_start"),
         CheckConstraint("NOT is_withheld OR state IN ('published', 'closed')",
                         name="withheld_only_when_published"),
+        # The lists: newest first (the default order) and the overdue filter.
+        Index("ix_reviews_notified_id", "notification_date", "id"),
+        Index("ix_reviews_state_decision_due", "state", "decision_due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +50,7 @@ class Review(db.Model):
     review_type: Mapped[str] = mapped_column(StrEnum(*REVIEW_TYPES, name="review_type"))
     legal_basis: Mapped[str] = mapped_column(String(200), default=DEFAULT_LEGAL_BASIS)
     death_type: Mapped[str] = mapped_column(StrEnum(*DEATH_TYPES, name="death_type"))
-    date_of_death: Mapped[date]
+    date_of_death: Mapped[date] = mapped_column(index=True)
     notification_date: Mapped[date]
     deceased_16_plus: Mapped[int] = mapped_column(default=1)
     children_under_16: Mapped[int] = mapped_column(default=0)
@@ -73,7 +76,15 @@ class Review(db.Model):
     published_date: Mapped[date | None]
     published_url: Mapped[str | None] = mapped_column(String(500))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("pool_members.id"), index=True)
-    report_writer_id: Mapped[int | None] = mapped_column(ForeignKey("pool_members.id"))
+    report_writer_id: Mapped[int | None] = mapped_column(ForeignKey("pool_members.id"),
+                                                         index=True)
+
+    # Due dates stored so that lists filter, sort and count in SQL. Kept current from the
+    # columns above by dhr.workflow.clocks (on every flush); never set them by hand.
+    decision_due_date: Mapped[date]
+    statutory_due_date: Mapped[date | None]
+    adjusted_due_date: Mapped[date | None] = mapped_column(index=True)
+    next_due_date: Mapped[date | None]
 
     # Facts recorded by the lifecycle events (DOMAIN.md section 2); the audit history keeps
     # every event's data, these hold the latest value for pages, guards and reports.

@@ -74,7 +74,10 @@ def test_the_repeats_page_for_a_practitioner_is_published_only(client, make_user
     ("admin", True), ("coordinator", True), ("subgroup_member", True), ("csp_manager", True),
     ("practitioner", True), ("chair", False)])
 def test_the_service_navigation_links_it(client, make_user, role, linked):
-    status, html = page(client, make_user(role), "/")
+    """On the page each role lands on after signing in (practitioners: the search)."""
+    sign_in(client, make_user(role))
+    response = client.get("/", follow_redirects=True)
+    status, html = response.status_code, response.get_data(as_text=True)
     assert status == 200
     assert (NAV_LINK in html) is linked
 

@@ -3,6 +3,9 @@ without ever serving half an index, and checked for drift."""
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 from search_support import Corpus, build_corpus, search_as
 from sqlalchemy import update
@@ -137,3 +140,31 @@ def test_rebuild_command_and_health(app, corpus, client, make_user):
     assert "Search index rebuilt." in result.output
     assert search_as(make_user("practitioner"), "stalking").total > 0
     assert client.get("/api/v1/health").get_json()["search"] == "ok"
+
+
+def test_requests_that_all_find_no_index_agree_on_one(app):
+    """The first requests after start-up each find no index: they must not each make one and
+    delete another's under its reader (seen as failed notifications when four clients
+    posted at once)."""
+    assert storage.current_dir() is None
+    barrier = threading.Barrier(6, timeout=30)
+    opened, errors = [], []
+
+    def first_request() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                ix = storage.open_index()
+                opened.append(Path(ix.storage.folder).name)
+                ix.close()
+            except Exception as exc:  # reported below, not lost in the thread
+                errors.append(exc)
+
+    threads = [threading.Thread(target=first_request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len(opened) == 6 and len(set(opened)) == 1
+    assert [p.name for p in storage.index_root().glob("gen-*")] == opened[:1]

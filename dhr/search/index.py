@@ -9,9 +9,12 @@ opened it just before.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
@@ -83,8 +86,24 @@ def new_generation() -> Path:
     return path
 
 
+@contextmanager
+def _swap_lock() -> Iterator[None]:
+    """One swap of `CURRENT` at a time, across threads and processes: two web requests that
+    both find no index must not each serve one and delete the other's under a reader."""
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".swap-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
 def serve(generation: Path) -> None:
     """Make `generation` the served index (an atomic rename) and drop all but the previous."""
+    with _swap_lock():
+        _point_to(generation)
+
+
+def _point_to(generation: Path) -> None:
     root = index_root()
     previous = current_dir()
     fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=root)
@@ -101,8 +120,11 @@ def serve(generation: Path) -> None:
 
 def ensure_index() -> None:
     """Create an empty served index if there is none."""
-    if current_dir() is None:
-        serve(new_generation())
+    if current_dir() is not None:
+        return
+    with _swap_lock():
+        if current_dir() is None:  # nobody made one while this waited
+            _point_to(new_generation())
 
 
 def open_index() -> FileIndex:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import PASSWORD
+from browser_support import check_page, open_from_navigation, sign_in
 from tracker_support import build_scene
 
 from dhr.extensions import db
@@ -16,25 +16,6 @@ from learning.models import Recommendation
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-def fits_the_width(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def sign_in(page, live_server: str, user, landing: str = "/") -> None:
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}{landing}")
-
-
-def open_from_navigation(page, name: str) -> None:
-    menu = page.get_by_role("button", name="Menu")
-    if menu.is_visible():  # the collapsed service navigation on a narrow screen
-        menu.click()
-    page.get_by_role("link", name=name).click()
 
 
 def listed(page) -> list[str]:
@@ -61,13 +42,6 @@ def hold_more_reviews(scene, make_review) -> None:
         "information_gathering"
     make_review(csp="Watford", date_of_death=date(2023, 9, 1), notification_date=date(2023, 9, 2))
     db.session.commit()
-
-
-def check_page(page, check_accessibility, screenshot, name: str, width: int) -> None:
-    if width < 400:
-        assert fits_the_width(page), f"{page.url} scrolls sideways at {width} px"
-    check_accessibility(page)
-    screenshot(page, f"{name}-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -159,7 +133,8 @@ def test_a_subgroup_member_tracks_recommendations(live_server, page, make_user, 
     history = page.locator("#history + ol").inner_text()
     assert "Reopened" in history
     assert "Reason: The training did not reach the night shift" in history
-    assert "It had been completed on" in history
+    completed = scene.recs["A3"].completed_date
+    assert f"It had been completed on {completed.day} {completed:%B %Y}" in history
     check_page(page, check_accessibility, screenshot, "recommendation-reopened", width)
 
     # The annual table: the totals row adds up the rows.

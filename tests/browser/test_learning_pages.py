@@ -111,6 +111,7 @@ def test_a_subgroup_member_tracks_recommendations(live_server, page, make_user, 
 
     # Reopen the completed recommendation 1.3 from its page.
     page.get_by_role("link", name="Clear filters").click()
+    page.wait_for_url(f"{live_server}/recommendations")
     page.get_by_label("Agency").select_option(label="Police")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**agency=police**")

@@ -206,3 +206,5 @@ def test_the_dashboard_pages_through_a_csps_reviews(live_server, page, make_user
     assert not first_page & second_page
     assert all("DACORUM" in ref.upper() for ref in first_page | second_page)
     check_page(page, check_accessibility, screenshot, "dashboard-page-2", 1280)
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, check_accessibility, screenshot, "dashboard-page-2", 390)

@@ -13,6 +13,7 @@ from conftest import sign_in
 from tracker_support import SUPPORT, TODAY, build_scene
 
 from dhr.extensions import db
+from dhr.web.templating import format_date
 from learning.models import Recommendation
 
 
@@ -137,7 +138,7 @@ def test_the_subgroup_reopens_from_the_recommendation_page(client, make_user, sc
     html = done.get_data(as_text=True)
     assert "Recommendation 1.3 reopened." in html
     assert "Reason: Training had lapsed" in html
-    assert f"It had been completed on {(TODAY - timedelta(days=10)).isoformat()}" in html
+    assert f"It had been completed on {format_date(TODAY - timedelta(days=10))}" in html
     db.session.expire_all()
     assert db.session.get(Recommendation, item.id).status == "open"
 

@@ -9,9 +9,12 @@ from flask import Flask, g
 from dhr.models.states import STATE_LABELS
 
 
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
+def format_date(value: date | datetime | str | None) -> str:
+    """"1 October 2026"; a string is an ISO date (as audit entries keep dates)."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return f"{value.day} {value.strftime('%B %Y')}"
 
 

@@ -107,8 +107,9 @@ def app(tmp_path, monkeypatch) -> Iterator[Flask]:
         db.session.commit()
         yield app
         db.session.remove()
-        if not PG_URL:
-            db.engine.dispose()
+        # Every test has its own app and engine: close its connections now, not when the
+        # garbage collector gets to it, or parallel workers run PostgreSQL out of clients.
+        db.engine.dispose()
 
 
 @pytest.fixture

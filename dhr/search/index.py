@@ -22,6 +22,7 @@ from whoosh import index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import FileIndex
+from whoosh.searching import Searcher
 
 _STEM = StemmingAnalyzer()
 _SEARCHABLE = dict(analyzer=_STEM, stored=True, phrase=True)
@@ -127,12 +128,46 @@ def ensure_index() -> None:
             _point_to(new_generation())
 
 
+OPEN_ATTEMPTS = 5
+
+
 def open_index() -> FileIndex:
-    """The served index (created empty if missing)."""
+    """The served index (created empty if missing).
+
+    A writer committing in another thread or process deletes the files of the version it
+    replaces; a reader that read the old table of contents just before finds a file gone,
+    and opens the new version instead."""
     ensure_index()
-    path = current_dir()
-    assert path is not None
-    return index.open_dir(path)
+    for attempt in range(OPEN_ATTEMPTS):
+        path = current_dir()
+        assert path is not None
+        try:
+            return index.open_dir(path)
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def searcher() -> Iterator[Searcher]:
+    """A searcher over the served index, retried like `open_index` when a concurrent commit
+    removed a file between reading the table of contents and opening the segments."""
+    for attempt in range(OPEN_ATTEMPTS):
+        ix = open_index()
+        try:
+            opened = ix.searcher()
+        except FileNotFoundError:
+            ix.close()
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            continue
+        try:
+            yield opened
+        finally:
+            opened.close()
+            ix.close()
+        return
 
 
 def search_status() -> str:

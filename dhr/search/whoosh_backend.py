@@ -224,7 +224,7 @@ class WhooshBackend:
                                  page=1, pages=0)
         text = request.q.strip()
         allowed = _combined_filter(scope, request)
-        with storage.open_index().searcher() as searcher:
+        with storage.searcher() as searcher:
             mask: set[int] = set()
             if request.like:
                 parsed, mask = _like(searcher, request.like, scope)
@@ -303,17 +303,12 @@ class WhooshBackend:
             ix.close()
 
     def fingerprint(self, review_id: int) -> str | None:
-        ix = storage.open_index()
-        try:
-            with ix.searcher() as searcher:
-                fields = searcher.document(doc_id=f"review:{review_id}")
-        finally:
-            ix.close()
+        with storage.searcher() as searcher:
+            fields = searcher.document(doc_id=f"review:{review_id}")
         return fields.get("fingerprint") if fields else None
 
     def fingerprints(self) -> dict[int, str]:
-        ix = storage.open_index()
-        with ix.searcher() as searcher:
+        with storage.searcher() as searcher:
             found: dict[int, str] = {}
             for fields in searcher.all_stored_fields():
                 review_id = int(fields["review_id"])
@@ -321,7 +316,6 @@ class WhooshBackend:
                     found[review_id] = fields.get("fingerprint") or ""
                 else:
                     found.setdefault(review_id, "")
-        ix.close()
         return found
 
     def rebuild(self, reviews: Iterable[tuple[int, list[SearchItem], str]],

@@ -54,6 +54,9 @@ class AgencyRequest(db.Model):
     waived_date: Mapped[date | None]
     return_comments: Mapped[str | None] = mapped_column(Text)
     waive_reason: Mapped[str | None] = mapped_column(Text)
+    # A named person at the agency (who may have no account): chasing e-mails go to them.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     # Set by the chasing job when it claims a reminder (a conditional UPDATE).
     last_chased_date: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dhr.extensions import db
@@ -12,13 +12,21 @@ from dhr.models.types import TZDateTime, utcnow
 
 
 class Notification(db.Model):
-    """A message for a user, written by a job (e.g. 'your account signed in from ...')."""
+    """A message for a user in the app, written by a job (an event, a reminder, a sign-in).
+
+    `message` is the body; `subject` the one-line summary; `read_dt` is set when the user
+    marks it read (unread while NULL).
+    """
 
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_dt"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
     message: Mapped[str] = mapped_column(Text)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
+    read_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
     created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 

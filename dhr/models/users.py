@@ -13,6 +13,9 @@ from dhr.models.org import Area, Csp
 from dhr.models.types import StrEnum, TZDateTime, utcnow
 
 ROLES = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")
+# How a user wants to hear of reminders and events: each by e-mail at once, one e-mail a day,
+# or in the app only (the notifications page always has everything).
+NOTIFICATION_PREFERENCES = ("immediate", "daily_digest", "in_app")
 
 user_csps = Table(
     "user_csps",
@@ -33,6 +36,9 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
+    notification_preference: Mapped[str] = mapped_column(
+        StrEnum(*NOTIFICATION_PREFERENCES, name="notification_preference"), default="immediate",
+        server_default="immediate")
     created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
     area: Mapped[Area | None] = relationship()

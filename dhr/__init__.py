@@ -21,6 +21,8 @@ from dhr.cli import register_commands
 from dhr.config import load_config
 from dhr.extensions import csrf, db, login_manager, migrate
 from dhr.jobs import celery_init_app
+from dhr.reminders import tasks as reminder_tasks  # noqa: F401 - the scheduled scan
+from dhr.reminders.rules import rules_from
 from dhr.search import sync  # noqa: F401 - queues index updates after each commit
 from dhr.web.blueprint import bp as web_bp
 from dhr.web.templating import install_template_helpers
@@ -52,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if celery_overrides:
             app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
 
+    rules_from(app.config["REMINDER_RULES"])  # a bad DHR_REMINDER_RULES stops start-up
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

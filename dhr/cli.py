@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -28,8 +29,10 @@ from dhr.audit import record
 from dhr.auth.tokens import issue_token
 from dhr.demo import DEMO_PASSWORD, load_demo
 from dhr.extensions import db
-from dhr.models import ROLES, Area, User
+from dhr.jobs import job_runs, jobs_status
+from dhr.models import ROLES, Area, JobHeartbeat, OutboxMessage, User
 from dhr.reference_data import load_reference_data
+from dhr.reminders.tasks import run_all
 from dhr.review_cli import review_group
 from dhr.search.index import ensure_index
 from dhr.search_cli import search_group
@@ -189,6 +192,56 @@ def recompute_clocks_command() -> None:
     click.echo(f"Due dates recomputed for {total} reviews; {changed} changed.")
 
 
+@click.group("reminders")
+def reminders_group() -> None:
+    """The reminder engine (the scheduler runs it every few minutes)."""
+
+
+@reminders_group.command("run")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD), for demos and tests")
+@with_appcontext
+def run_reminders_command(today: datetime | None) -> None:
+    """Send every reminder that is due, once, then the digests and the outbox."""
+    report = run_all(today.date() if today else None)
+    click.echo(report.summary())
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """The scheduled background jobs."""
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%d %B %Y %H:%M} UTC" if value else "never"
+
+
+@jobs_group.command("status")
+@with_appcontext
+def jobs_status_command() -> None:
+    """Each scheduled job's last run and any failure; exits 1 when jobs are degraded."""
+    beat = db.session.get(JobHeartbeat, "beat")
+    click.echo(f"scheduler heartbeat: last {_when(beat.beat_dt if beat else None)}")
+    for name, run in job_runs():
+        if name == "heartbeat":
+            continue
+        if run is None:
+            click.echo(f"{name}: never run")
+            continue
+        line = f"{name}: last started {_when(run.started_dt)}, last succeeded {_when(run.ok_dt)}"
+        if run.failures:
+            line += (f"; FAILING ({run.failures} in a row, last {_when(run.failed_dt)}:"
+                     f" {run.error})")
+        click.echo(line)
+    pending = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.state == "pending")) or 0
+    click.echo(f"outbox: {pending} e-mail{'s' if pending != 1 else ''} waiting to be sent")
+    status = jobs_status()
+    click.echo(f"jobs: {status}")
+    if status != "ok":
+        sys.exit(1)
+
+
 def _worker_argv(beat: bool) -> list[str]:
     data_dir = Path(current_app.config["DATA_DIR"])
     argv = [sys.executable, "-m", "celery", "-A", "dhr.celery_app", "worker",
@@ -240,7 +293,7 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 def register_commands(app) -> None:
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group, search_group, clocks_group):
+                    review_group, search_group, clocks_group, reminders_group, jobs_group):
         app.cli.add_command(command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -166,6 +167,41 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
     }
 
 
+def _smtp_url(env: dict[str, str]) -> str | None:
+    """DHR_SMTP_URL: smtp://[user:pass@]host[:port] or smtps:// (TLS); None writes .eml files."""
+    url = env.get("DHR_SMTP_URL") or None
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(f"DHR_SMTP_URL={_redact(url)!r} is not usable: {exc}") from None
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ConfigError(f"DHR_SMTP_URL={_redact(url)!r} must be smtp://host[:port] or "
+                          "smtps://host[:port]")
+    return url
+
+
+def _json_setting(env: dict[str, str], name: str) -> dict[str, Any]:
+    """A JSON object given inline or as the path of a file holding one (empty: {})."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return {}
+    if not raw.startswith("{"):
+        try:
+            raw = Path(raw).read_text()
+        except OSError as exc:
+            raise ConfigError(f"{name}: cannot read {raw!r}: {exc}") from None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a JSON object")
+    return value
+
+
 def available_presets() -> list[str]:
     """Names of the organisation presets shipped with the application."""
     names = [
@@ -213,6 +249,11 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0,
                                                  520),
         "TRAINING_VALID_YEARS": _int_setting(env, "DHR_TRAINING_VALID_YEARS", 3, 1, 50),
+        "SMTP_URL": _smtp_url(env),
+        "MAIL_FROM": env.get("DHR_MAIL_FROM") or "dhr@localhost",
+        "BASE_URL": (env.get("DHR_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Per-deployment changes to the reminder rules (dhr.reminders.rules), checked at start.
+        "REMINDER_RULES": _json_setting(env, "DHR_REMINDER_RULES"),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "CELERY": {
@@ -223,9 +264,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
             "worker_hijack_root_logger": False,
             "beat_schedule": {
                 "heartbeat": {"task": "dhr.jobs.heartbeat", "schedule": 60.0},
-                "chase-agency-requests": {
-                    "task": "dhr.workflow.agency_requests.chase_overdue", "schedule": 300.0,
-                },
+                "reminders": {"task": "dhr.reminders.tasks.run", "schedule": 300.0},
             },
         },
     }

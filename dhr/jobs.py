@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import Celery, Task, shared_task
 from celery.signals import beat_init
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from dhr.extensions import db
-from dhr.models import JobHeartbeat, Notification, User
+from dhr.models import JobHeartbeat, JobRun, Notification, User
 from dhr.models.types import utcnow
 
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
@@ -67,13 +70,54 @@ def notify_sign_in(user_id: int, when_iso: str, address: str) -> None:
     db.session.commit()
 
 
+@contextmanager
+def tracked(name: str) -> Iterator[None]:
+    """Record a scheduled job's run: its start, and then its success or its failure (which
+    is re-raised after it is written down)."""
+    row = db.session.get(JobRun, name) or JobRun(name=name)
+    row.started_dt = utcnow()
+    db.session.add(row)
+    db.session.commit()
+    try:
+        yield
+    except Exception as exc:
+        db.session.rollback()
+        row = db.session.get(JobRun, name) or JobRun(name=name)
+        row.failed_dt, row.error = utcnow(), f"{type(exc).__name__}: {exc}"[:2000]
+        row.failures = (row.failures or 0) + 1
+        db.session.add(row)
+        db.session.commit()
+        raise
+    row = db.session.get(JobRun, name) or JobRun(name=name)
+    row.ok_dt, row.failures = utcnow(), 0
+    db.session.add(row)
+    db.session.commit()
+
+
+def failing_jobs() -> list[JobRun]:
+    """Jobs whose latest run failed."""
+    return [row for row in db.session.scalars(select(JobRun).order_by(JobRun.name))
+            if row.failures > 0]
+
+
+def _aware(value):  # SQLite hands back naive UTC datetimes
+    return value if value is None or value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
 def jobs_status() -> str:
-    """'ok' when the scheduler's heartbeat reached the database recently."""
+    """'ok' when the scheduler's heartbeat reached the database recently and no scheduled
+    job's latest run failed."""
     row = db.session.get(JobHeartbeat, "beat")
-    if row is None:
+    if row is None or failing_jobs():
         return "degraded"
-    beat = row.beat_dt if row.beat_dt.tzinfo else row.beat_dt.replace(tzinfo=utcnow().tzinfo)
-    return "ok" if utcnow() - beat < HEARTBEAT_STALE_AFTER else "degraded"
+    return "ok" if utcnow() - _aware(row.beat_dt) < HEARTBEAT_STALE_AFTER else "degraded"
+
+
+def job_runs() -> list[tuple[str, JobRun | None]]:
+    """The scheduled jobs (from the beat schedule) with their latest recorded run."""
+    schedule = current_app.config["CELERY"].get("beat_schedule", {})
+    runs = {row.name: row for row in db.session.scalars(select(JobRun))}
+    return [(name, runs.get(name)) for name in sorted(schedule)]
 
 
 @beat_init.connect

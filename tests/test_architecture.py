@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("dhr", "learning")
 
 # Bottom to top; a module may import its own layer and the layers below it.
-LAYERS = ("base", "models", "services", "workflow", "learning", "demo", "interfaces", "root")
+LAYERS = ("base", "models", "services", "workflow", "learning", "reminders", "demo",
+          "interfaces", "root")
 
 # Module name (or package prefix) -> layer. The longest matching entry wins.
 PLACES: dict[str, str] = {
@@ -45,6 +46,9 @@ PLACES: dict[str, str] = {
     "dhr.workflow": "workflow",
     "learning": "learning",
     "dhr.search": "learning",
+    "dhr.reminders": "reminders",
+    "dhr.reminders.mail": "services",
+    "dhr.reminders.delivery": "services",
     "dhr.demo": "demo",
     "dhr.demo_content": "demo",
     "dhr.demo_lifecycle": "demo",

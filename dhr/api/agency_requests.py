@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from flask import g, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
@@ -17,6 +17,7 @@ from dhr.api.reviews import load_visible_review
 from dhr.extensions import db
 from dhr.models import AgencyRequest, Review
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
+from dhr.reminders.scan import chases_of
 from dhr.workflow import agency_requests as operations
 from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
 
@@ -30,6 +31,10 @@ class AgencyRequestCreate(BaseModel):
     kind: Kind
     due_date: date | None = Field(default=None,
                                   description="default: today + DHR_AGENCY_REQUEST_DUE_WEEKS")
+    contact_name: Annotated[str, StringConstraints(strip_whitespace=True,
+                                                   max_length=200)] | None = None
+    contact_email: EmailStr | None = Field(
+        default=None, description="a person at the agency (no account needed): reminders go there")
 
 
 class AgencyRequestTransition(BaseModel):
@@ -43,6 +48,12 @@ class AgencyRequestTransition(BaseModel):
     expected_version: int | None = Field(
         default=None, description="lock_version you read; 409 conflict if it changed since"
     )
+
+
+class ChaseOut(BaseModel):
+    at: datetime = Field(description="when it was sent (or queued, while not yet sent)")
+    to: str
+    sent: bool
 
 
 class AgencyRequestOut(BaseModel):
@@ -61,6 +72,9 @@ class AgencyRequestOut(BaseModel):
     return_comments: str | None
     waive_reason: str | None
     last_chased_date: date | None
+    contact_name: str | None
+    contact_email: str | None
+    chases: list[ChaseOut] = Field(description="reminders e-mailed to the contact, oldest first")
     overdue: bool
     events: list[str] = Field(description="events possible from the current state")
     lock_version: int
@@ -78,6 +92,8 @@ def request_out(item: AgencyRequest) -> AgencyRequestOut:
         returned_date=item.returned_date, accepted_date=item.accepted_date,
         waived_date=item.waived_date, return_comments=item.return_comments,
         waive_reason=item.waive_reason, last_chased_date=item.last_chased_date,
+        contact_name=item.contact_name, contact_email=item.contact_email,
+        chases=[ChaseOut(at=c.at, to=c.to, sent=c.sent) for c in chases_of(item.id)],
         overdue=item.is_overdue, events=operations.events_for(item),
         lock_version=item.lock_version,
     )
@@ -108,7 +124,8 @@ def create_agency_request(review_id: int) -> ResponseReturnValue:
         raise forbidden("you cannot request information for this review")
     body = parse_body(AgencyRequestCreate)
     created = operations.create_request(review, g.user, agency=body.agency, kind=body.kind,
-                                        due_date=body.due_date)
+                                        due_date=body.due_date, contact_name=body.contact_name,
+                                        contact_email=body.contact_email)
     db.session.commit()
     return jsonify(request_out(created).model_dump(mode="json")), 201
 

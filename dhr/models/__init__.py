@@ -5,9 +5,10 @@ from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
 from dhr.models.counters import ReferenceCounter
 from dhr.models.documents import Document, DocumentVersion
-from dhr.models.jobs import JobHeartbeat, Notification
+from dhr.models.jobs import JobHeartbeat, JobRun, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
+from dhr.models.reminders import OutboxMessage, ReminderClaim
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
 from dhr.models.sessions import UserSession
 from dhr.models.users import ROLES, ApiToken, User
@@ -27,9 +28,12 @@ __all__ = [
     "HoAmendment",
     "Invitation",
     "JobHeartbeat",
+    "JobRun",
     "Notification",
+    "OutboxMessage",
     "PoolMember",
     "ReferenceCounter",
+    "ReminderClaim",
     "Review",
     "TrainingRecord",
     "User",

@@ -36,3 +36,16 @@ class JobHeartbeat(db.Model):
     __tablename__ = "job_heartbeats"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     beat_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class JobRun(db.Model):
+    """The last run of a scheduled job: when it started and finished, and its last failure
+    (`dhr jobs status`; health reports jobs degraded while the latest run failed)."""
+
+    __tablename__ = "job_runs"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    started_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
+    ok_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
+    failed_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(default=0)  # in a row; 0 after a success

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask, g
 
 from dhr.models.states import STATE_LABELS
+from dhr.reminders.scan import chases_of
 
 
 def format_date(value: date | datetime | str | None) -> str:
@@ -36,4 +37,5 @@ def install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict:
-        return {"review_label": app.config["REVIEW_LABEL"], "user": g.get("user")}
+        return {"review_label": app.config["REVIEW_LABEL"], "user": g.get("user"),
+                "request_chases": chases_of}

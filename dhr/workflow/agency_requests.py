@@ -6,7 +6,7 @@
 
 Like the review engine, a move updates the row only if it is still in the state (and
 version) that was read, so two people acting at once cannot both win. Overdue requests
-are chased by a scheduled job that claims each reminder with a conditional UPDATE.
+are chased by the reminder engine (dhr.reminders, rule agency_request_due).
 """
 
 from __future__ import annotations
@@ -18,23 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from celery import shared_task
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from dhr.audit import record
 from dhr.errors import IllegalMove, InvalidInput, NotPermitted, Stale, field_errors
 from dhr.extensions import db
-from dhr.models import AgencyRequest, Notification, Review, User
-from dhr.models.agency_requests import AGENCY_REQUEST_KINDS, AWAITING_STATES
-from dhr.models.users import user_csps
+from dhr.models import AgencyRequest, Review, User
+from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.reviews import ReviewInputError, normalise_agencies
-from dhr.workflow.artefacts import FINAL_REVIEW_STATES, can_manage_requests, refuse_if_final
-
-# A chased request is chased again after this long if still nothing has come in.
-CHASE_INTERVAL = timedelta(days=7)
+from dhr.workflow.artefacts import can_manage_requests, refuse_if_final
 
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                             max_length=5000)]
@@ -137,8 +132,9 @@ def _agency_code(value: str) -> str:
 
 
 def create_request(review: Review, actor: User, *, agency: str, kind: str,
-                   due_date: date | None = None,
-                   requested_date: date | None = None) -> AgencyRequest:
+                   due_date: date | None = None, requested_date: date | None = None,
+                   contact_name: str | None = None,
+                   contact_email: str | None = None) -> AgencyRequest:
     """Ask an agency for an IMR, chronology or short report (due in N weeks by default)."""
     if not can_manage_requests(actor, review):
         raise NotPermitted("you cannot request information for this review")
@@ -156,7 +152,8 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
         raise InvalidInput("the due date is before the request",
                            {"due_date": "must not be before the date of the request"})
     created = AgencyRequest(review_id=review.id, agency=code, kind=kind, requested_date=requested,
-                            due_date=due, created_by=actor)
+                            due_date=due, created_by=actor, contact_name=contact_name or None,
+                            contact_email=contact_email or None)
     duplicate = InvalidInput(
         "this agency has already been asked for this",
         {"agency": f"{created.agency_label} has already been asked for "
@@ -238,96 +235,3 @@ def _changes(agency_request: AgencyRequest, move: Move, data: _EventData,
     if move.effect is not None:
         changes.update(move.effect(agency_request, data, when))
     return changes
-
-
-# --- chasing overdue requests (a scheduled job) ---------------------------------------------
-
-
-def requests_due_for_chase(today: date) -> list[tuple[int, date | None]]:
-    """(id, last_chased_date) of overdue requests not chased within CHASE_INTERVAL, on live,
-    unpaused reviews."""
-    rows = db.session.execute(
-        select(AgencyRequest.id, AgencyRequest.last_chased_date)
-        .join(Review, Review.id == AgencyRequest.review_id)
-        .where(
-            AgencyRequest.state.in_(AWAITING_STATES),
-            AgencyRequest.due_date < today,
-            or_(AgencyRequest.last_chased_date.is_(None),
-                AgencyRequest.last_chased_date <= today - CHASE_INTERVAL),
-            Review.state.not_in(FINAL_REVIEW_STATES),
-            Review.is_paused.is_(False),
-        )
-        .order_by(AgencyRequest.id)
-    )
-    return [(row[0], row[1]) for row in rows]
-
-
-def claim_chase(request_id: int, seen: date | None, today: date) -> bool:
-    """Mark the request chased today, only if nobody did since we read `seen`.
-
-    Two workers (or a retried task) racing for the same reminder: the second UPDATE finds
-    last_chased_date changed and touches no row, so it sends nothing.
-    """
-    unchanged = (AgencyRequest.last_chased_date.is_(None) if seen is None
-                 else AgencyRequest.last_chased_date == seen)
-    result = db.session.execute(
-        update(AgencyRequest)
-        .where(AgencyRequest.id == request_id, unchanged,
-               AgencyRequest.state.in_(AWAITING_STATES))
-        .values(last_chased_date=today),
-        execution_options={"synchronize_session": False},
-    )
-    return result.rowcount == 1
-
-
-def csp_managers(review: Review) -> list[User]:
-    return list(db.session.scalars(
-        select(User)
-        .join(user_csps, user_csps.c.user_id == User.id)
-        .where(user_csps.c.csp_id == review.csp_id, User.role == "csp_manager",
-               User.is_enabled.is_(True))
-        .order_by(User.id)
-    ))
-
-
-def chase_message(agency_request: AgencyRequest, review: Review, today: date) -> str:
-    days = (today - agency_request.due_date).days
-    due = f"{agency_request.due_date.day} {agency_request.due_date.strftime('%B %Y')}"
-    return (f"{review.reference}: the {agency_request.kind_label.lower()} requested from "
-            f"{agency_request.agency_label} was due on {due} ({days} day{'s' if days != 1 else ''}"
-            f" ago) and has not been received. Please chase the agency.")
-
-
-def chase_overdue_requests(today: date | None = None) -> int:
-    """Notify the CSP managers of each overdue request once; return how many were chased.
-
-    Each claim commits with its notifications, so a crash loses nothing and repeats nothing.
-    """
-    today = today or date.today()
-    chased = 0
-    for request_id, seen in requests_due_for_chase(today):
-        if not claim_chase(request_id, seen, today):
-            db.session.rollback()
-            continue
-        agency_request = db.session.get(AgencyRequest, request_id)
-        assert agency_request is not None
-        review = db.session.get(Review, agency_request.review_id)
-        assert review is not None
-        message = chase_message(agency_request, review, today)
-        managers = csp_managers(review)
-        for manager in managers:
-            db.session.add(Notification(user_id=manager.id, kind="agency_request_overdue",
-                                        message=message))
-        record("agency_request.chased", agency_request, None,
-               {"agency": agency_request.agency, "kind": agency_request.kind,
-                "due_date": agency_request.due_date.isoformat(), "notified": len(managers)},
-               review_id=review.id)
-        db.session.commit()
-        chased += 1
-    return chased
-
-
-@shared_task(name="dhr.workflow.agency_requests.chase_overdue", ignore_result=True)
-def chase_overdue() -> int:
-    """Scheduled by beat (dhr.config): chase overdue agency requests."""
-    return chase_overdue_requests()

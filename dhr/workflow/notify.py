@@ -1,4 +1,5 @@
-"""Telling people that a review moved on (a background job queued after the commit)."""
+"""Telling people that a review moved on (a background job queued after the commit): in the
+app, and by e-mail as each person prefers (dhr.reminders.delivery)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from celery import shared_task
 from sqlalchemy import select
 
 from dhr.extensions import db
-from dhr.models import Csp, Notification, PoolMember, Review, User
+from dhr.models import Csp, PoolMember, Review, User
 from dhr.models.states import STATE_LABELS
 from dhr.models.users import user_csps
+from dhr.reminders.delivery import deliver
+from dhr.reminders.mail import Letter, link
 from dhr.workflow.declarations import EVENT_LABELS
 
 # Stages where the county sub-group acts next: they are told too.
@@ -43,11 +46,12 @@ def notify_event(review_id: int, event: str, actor_id: int) -> int:
     who = f" by {actor.display_name}" if actor else ""
     message = (f"{review.reference}: {EVENT_LABELS[event].lower()}{who}. "
                f"Stage now: {STATE_LABELS[review.state]}.")
+    letter = Letter(f"{review.reference}: {EVENT_LABELS[event].lower()}", (message,),
+                    link(f"/reviews/{review.id}"))
     told = 0
     for user in people_to_tell(review):
         if user.id != actor_id:
-            db.session.add(Notification(user_id=user.id, kind=f"review.{event}",
-                                        message=message))
+            deliver(user, f"review.{event}", letter, review.id)
             told += 1
     db.session.commit()
     return told
@@ -71,11 +75,12 @@ def notify_replacement(review_id: int, role: str, previous_id: int, new_id: int,
     for member in (previous, new):
         if member.user is not None and member.user.is_enabled:
             people[member.user.id] = member.user
+    letter = Letter(f"{review.reference}: new {words}", (message,),
+                    link(f"/reviews/{review.id}"))
     told = 0
     for user_id in sorted(people):
         if user_id != actor_id:
-            db.session.add(Notification(user_id=user_id, kind=f"review.{role}_replaced",
-                                        message=message))
+            deliver(people[user_id], f"review.{role}_replaced", letter, review.id)
             told += 1
     db.session.commit()
     return told

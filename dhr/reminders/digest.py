@@ -84,8 +84,8 @@ def weekly_figures(user: User, today: date) -> WeeklyFigures:
     week_end = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
     moves = db.session.execute(
         select(AuditEntry.action, func.count()).join(Review, Review.id == AuditEntry.review_id)
-        .where(seen, AuditEntry.action.like("event.%"), AuditEntry.created_dt >= week_start,
-               AuditEntry.created_dt < week_end)
+        .where(seen, AuditEntry.action.like("event.%"), AuditEntry.at_dt >= week_start,
+               AuditEntry.at_dt < week_end)
         .group_by(AuditEntry.action)).all()
     moved = {EVENT_LABELS.get(action.removeprefix("event."), action): count
              for action, count in sorted(moves)}

@@ -260,11 +260,14 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
             **broker,
             "task_ignore_result": True,
             "task_always_eager": False,
+            # Deployments (or test runs) sharing one Redis keep apart with their own queue.
+            "task_default_queue": env.get("DHR_JOB_QUEUE") or "celery",
             "broker_connection_retry_on_startup": True,
             "worker_hijack_root_logger": False,
             "beat_schedule": {
                 "heartbeat": {"task": "dhr.jobs.heartbeat", "schedule": 60.0},
-                "reminders": {"task": "dhr.reminders.tasks.run", "schedule": 300.0},
+                "reminders": {"task": "dhr.reminders.tasks.run", "schedule": float(
+                    _int_setting(env, "DHR_REMINDERS_EVERY_SECONDS", 300, 1, 24 * 60 * 60))},
             },
         },
     }

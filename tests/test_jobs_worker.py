@@ -24,7 +24,7 @@ from sqlalchemy import select
 from dhr import create_app
 from dhr.extensions import db
 from dhr.jobs import HEARTBEAT_STALE_AFTER, heartbeat
-from dhr.models import JobHeartbeat, Notification, User
+from dhr.models import JobHeartbeat, JobRun, Notification, User
 from dhr.models.types import utcnow
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -242,3 +242,51 @@ def test_a_broker_that_cannot_be_reached_does_not_break_sign_in(app, make_user, 
     finally:
         with live.app_context():
             db.engine.dispose()
+
+
+# --- the reminder engine through a real worker and scheduler --------------------------------
+
+
+@pytest.mark.redis
+def test_beat_and_a_redis_worker_send_each_reminder_once(app, redis_url, make_user,
+                                                         make_review, tmp_path):
+    """`worker --beat` on Redis, the scan scheduled every second: the late decision's
+    reminder arrives once, in the app and as an e-mail in the outbox, however many scans
+    run; the job's runs are recorded and health says ok."""
+    import redis
+
+    manager = make_user("csp_manager")
+    make_review()
+    manager_id = manager.id
+    queue = f"dhr-test-{uuid.uuid4().hex[:12]}"
+    env = worker_env(app, redis_url)
+    env.update(DHR_JOB_QUEUE=queue, DHR_REMINDERS_EVERY_SECONDS="1")
+    argv = [sys.executable, "-m", "celery", "-A", "dhr.celery_app", "worker", "--pool=solo",
+            "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h", "--without-gossip",
+            "--without-mingle", "--without-heartbeat", "--beat",
+            "--schedule", str(tmp_path / "beat-schedule")]
+    worker = Worker(argv, env, tmp_path / "worker.log")
+    try:
+        wait_for(lambda: notifications_for(manager_id), "the reminder", worker)
+        first = db.session.get(JobRun, "reminders").started_dt
+        db.session.rollback()
+
+        def ran_again() -> bool:
+            try:
+                row = db.session.get(JobRun, "reminders")
+                return row.started_dt > first and row.ok_dt >= row.started_dt
+            finally:
+                db.session.rollback()
+
+        wait_for(ran_again, "a second scan", worker)
+        wait_for(heartbeat_seen, "the heartbeat", worker)
+    finally:
+        worker.stop()
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)
+        client.close()
+    assert len(notifications_for(manager_id)) == 1
+    outbox = list((Path(app.config["DATA_DIR"]) / "outbox").glob("*.eml"))
+    assert len(outbox) == 1
+    assert jobs_health(app.test_client()) == "ok"

@@ -16,7 +16,10 @@ def spoken(value: date) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def _when(due: date, today: date) -> str:
+def _when(due: date, today: date, expires: bool = False) -> str:
+    if expires:
+        past = today > due
+        return f"{'expired' if past else 'expires'} on {spoken(due)}"
     if today > due:
         days = (today - due).days
         return f"was due on {spoken(due)} and is {days} day{'s' if days != 1 else ''} overdue"
@@ -38,7 +41,7 @@ def _path(due: Due) -> str:
 
 def for_user(due: Due, today: date) -> Letter:
     """To someone with an account: the reference and pseudonym, what, when, and a link."""
-    sentence = f"{due.what} {_when(due.due_date, today)}."
+    sentence = f"{due.what} {_when(due.due_date, today, due.expires)}."
     paragraphs = [sentence]
     subject = sentence.rstrip(".")
     if due.review is not None:

@@ -118,6 +118,7 @@ class Due:
     review: Review | None = None
     agency_request: AgencyRequest | None = None
     member: PoolMember | None = None
+    expires: bool = False  # said as "expires on" / "expired on" rather than "is due on"
 
 
 def _live_unpaused() -> list[Any]:
@@ -208,7 +209,7 @@ def training_expiry(rule: Rule, today: date) -> Iterator[Due]:
         until = trained_until(member, "chair" if member.has_role("chair") else "report_writer")
         if until is not None and until <= _horizon(rule, today):
             yield Due(rule, f"pool_member:{member.id}", until,
-                      f"{member.name}'s chair training (it expires)", member=member)
+                      f"{member.name}'s training for the pool", member=member, expires=True)
 
 
 def pause_end(rule: Rule, today: date) -> Iterator[Due]:

@@ -39,6 +39,7 @@ class Planned:
     occurrence: str
     recipient: str  # "user:3" or "contact:a@b.example"
     channel: str
+    to: str  # the person's e-mail address, for the summary
     letter: Letter
     due_date: date
     review_id: int | None = None
@@ -68,6 +69,9 @@ class ScanReport:
             lines.append(f"  {rule}: {count}")
         for channel, count in sorted(Counter(p.channel for p in self.delivered).items()):
             lines.append(f"  by {channel.replace('_', ' ')}: {count}")
+        for item in self.delivered:
+            lines.append(f"  - to {item.to} ({item.channel.replace('_', ' ')}): "
+                         f"{item.letter.subject}")
         lines.append(f"Daily digests: {self.digests}; weekly sub-group digests: "
                      f"{self.weekly_digests}.")
         lines.append(f"E-mails sent: {self.emails_sent}; failed (will be retried): "
@@ -80,24 +84,28 @@ def _enabled_users(*criteria: Any) -> list[User]:
         select(User).where(User.is_enabled.is_(True), *criteria).order_by(User.id)))
 
 
-def _area_ids(due: Due) -> list[int]:
+def _area_ids(due: Due) -> list[int] | None:
+    """The counties concerned; None for a pool member serving no county in particular."""
     if due.review is not None:
         return [db.session.scalar(select(Csp.area_id).where(Csp.id == due.review.csp_id))]
-    return [area.id for area in due.member.areas] if due.member is not None else []
+    areas = [area.id for area in due.member.areas] if due.member is not None else []
+    return areas or None
 
 
 def audience_users(audience: str, due: Due) -> list[User]:
     """The people with accounts that `audience` means for this thing."""
     review = due.review
+    if audience in {"subgroup", "coordinator"}:
+        role = "subgroup_member" if audience == "subgroup" else "coordinator"
+        areas = _area_ids(due)
+        return _enabled_users(User.role == role,
+                              *([User.area_id.in_(areas)] if areas is not None else []))
     if audience == "csp_managers" and review is not None:
         return _enabled_users(User.role == "csp_manager", User.id.in_(
             select(user_csps.c.user_id).where(user_csps.c.csp_id == review.csp_id)))
     if audience == "chair" and review is not None and review.chair is not None:
         user = review.chair.user
         return [user] if user is not None and user.is_enabled else []
-    if audience in {"subgroup", "coordinator"}:
-        role = "subgroup_member" if audience == "subgroup" else "coordinator"
-        return _enabled_users(User.role == role, User.area_id.in_(_area_ids(due)))
     if audience == "member" and due.member is not None:
         user = due.member.user
         return [user] if user is not None and user.is_enabled else []
@@ -117,12 +125,13 @@ def _plan_one(due: Due, today: date, when: str) -> list[Planned]:
             if address:
                 key = f"contact:{address.strip().lower()}"
                 planned[key] = Planned(**common, recipient=key, channel="contact",
+                                       to=address.strip(),
                                        letter=letters.for_contact(due, today),
                                        address=address.strip())
             continue
         for user in audience_users(audience, due):
             key = f"user:{user.id}"
-            planned[key] = Planned(**common, recipient=key,
+            planned[key] = Planned(**common, recipient=key, to=user.email,
                                    channel=user.notification_preference,
                                    letter=letters.for_user(due, today), user_id=user.id)
     return list(planned.values())

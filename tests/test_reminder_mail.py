@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from conftest import sign_in
 from sqlalchemy import select
 
 from dhr.extensions import db
-from dhr.models import OutboxMessage
+from dhr.models import Notification, OutboxMessage
 from dhr.models.types import utcnow
 from dhr.reminders.delivery import backoff, send_outbox
 from dhr.reminders.tasks import run_all
 from dhr.workflow import agency_requests as ops
+from dhr.workflow.engine import send_event
 from learning.models import LEVELS, Recommendation
 
 TODAY = date.today()
@@ -171,3 +173,51 @@ def test_daily_digest_users_get_one_e_mail_a_day_and_in_app_users_none(app, make
     assert report.sent == 4 and report.digests == 1
     latest = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert "2 notifications" in latest.subject  # only what came since the last digest
+
+
+def test_the_manager_sees_each_chase_on_the_page_and_in_the_api(app, client, api_as,
+                                                                make_review, make_user):
+    review, manager = sensitive_review(make_review, make_user)
+    run_all(TODAY)
+    run_all(TODAY + timedelta(days=7))  # still nothing: chased again
+    sign_in(client, manager)
+    page = client.get(f"/reviews/{review.id}/requests").get_data(as_text=True)
+    assert page.count("Reminder sent to sam.officer@police.example") == 2
+    assert "Contact: Sam Officer" in page
+    [item] = api_as(manager).get(f"/reviews/{review.id}/agency-requests").json["items"]
+    assert [c["to"] for c in item["chases"]] == ["sam.officer@police.example"] * 2
+    assert all(c["sent"] for c in item["chases"]) and item["contact_name"] == "Sam Officer"
+
+
+def test_an_agency_contact_is_given_through_the_api_and_checked(api_as, make_review):
+    api = api_as("csp_manager")
+    review = make_review()
+    review.state = "information_gathering"
+    db.session.commit()
+    bad = api.post(f"/reviews/{review.id}/agency-requests",
+                   json={"agency": "police", "kind": "imr", "contact_email": "not an address"})
+    assert bad.status_code == 400 and "contact_email" in bad.json["error"]["details"]
+    made = api.post(f"/reviews/{review.id}/agency-requests",
+                    json={"agency": "police", "kind": "imr", "contact_name": "Sam Officer",
+                          "contact_email": "sam.officer@police.example"})
+    assert made.status_code == 201, made.json
+    assert made.json["contact_email"] == "sam.officer@police.example"
+    assert made.json["chases"] == []
+
+
+def test_event_notifications_have_a_subject_a_review_and_an_e_mail(make_review, make_user):
+    manager = make_user("csp_manager")
+    quiet = make_user("csp_manager")
+    quiet.notification_preference = "in_app"
+    coordinator = make_user("coordinator")
+    review = make_review()
+    send_event(review, coordinator, "decide_to_review",
+               {"decision_date": TODAY.isoformat(), "rationale": "Criteria met",
+                "ho_informed_date": TODAY.isoformat()})
+    db.session.commit()
+    notes = list(db.session.scalars(select(Notification).order_by(Notification.user_id)))
+    assert [n.user_id for n in notes] == [manager.id, quiet.id]
+    assert all(n.review_id == review.id for n in notes)
+    assert notes[0].subject == f"{review.reference}: decide to hold a review"
+    mails = list(db.session.scalars(select(OutboxMessage)))
+    assert [m.to_address for m in mails] == [manager.email]

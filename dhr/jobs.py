@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import Celery, Task, shared_task
 from celery.signals import beat_init
@@ -100,8 +100,9 @@ def failing_jobs() -> list[JobRun]:
             if row.failures > 0]
 
 
-def _aware(value):  # SQLite hands back naive UTC datetimes
-    return value if value is None or value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes."""
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
 
 
 def jobs_status() -> str:

@@ -56,7 +56,7 @@ def test_weekly_digest_matches_the_dashboard_and_the_tracker(app, client, api_as
     assert report.weekly_digests == 1
     [note] = db.session.scalars(select(Notification).where(
         Notification.user_id == member.id, Notification.kind == "digest.weekly")).all()
-    assert "1 overdue reviews, 1 overdue recommendations" in note.subject
+    assert "1 overdue review, 1 overdue recommendation" in note.subject
     assert "Decide to hold a review (1)" in note.message
     [mail] = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.to_address == member.email)).all()

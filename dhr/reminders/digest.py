@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from dhr.extensions import db
 from dhr.models import AuditEntry, Notification, ReminderClaim, Review, User
+from dhr.models.types import utcnow
 from dhr.permissions import visible_reviews_clause
 from dhr.reminders.delivery import deliver, queue_email
 from dhr.reminders.letters import spoken
@@ -23,12 +24,16 @@ from learning.tracker import Filters, Tracker, TrackerQuery
 LISTED = 10  # reviews named in the weekly digest (the figures count them all)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def daily_digest_letter(notes: list[Notification], today: date) -> Letter:
     count = len(notes)
     paragraphs = [f"{note.subject}: {note.message}" if note.subject else note.message
                   for note in notes]
-    return Letter(f"Your daily summary for {spoken(today)}: {count} notification"
-                  f"{'s' if count != 1 else ''}", tuple(paragraphs), link("/notifications"))
+    return Letter(f"Your daily summary for {spoken(today)}: {_count(count, 'notification')}",
+                  tuple(paragraphs), link("/notifications"))
 
 
 def send_daily_digests(today: date) -> int:
@@ -41,7 +46,10 @@ def send_daily_digests(today: date) -> int:
         key = f"user:{user.id}"
         since = db.session.scalar(select(func.max(ReminderClaim.created_dt)).where(
             ReminderClaim.rule == "daily_digest", ReminderClaim.recipient == key))
-        criteria = [Notification.user_id == user.id]
+        # The window ends now, and the claim records this moment as its own: the next digest
+        # starts exactly where this one ended, so nothing falls between two digests.
+        window_end = utcnow()
+        criteria = [Notification.user_id == user.id, Notification.created_dt <= window_end]
         criteria.append(Notification.created_dt > since if since is not None
                         else Notification.read_dt.is_(None))
         notes = list(db.session.scalars(select(Notification).where(*criteria)
@@ -50,7 +58,7 @@ def send_daily_digests(today: date) -> int:
             continue
         letter = daily_digest_letter(notes, today)
         claim_id = claim("daily_digest", key, key, today.isoformat(), channel="daily_digest",
-                         subject=letter.subject)
+                         subject=letter.subject, created_dt=window_end)
         if claim_id is None:
             db.session.rollback()
             continue
@@ -105,8 +113,8 @@ def weekly_letter(figures: WeeklyFigures, today: date) -> Letter:
     else:
         paragraphs.append("No review moved on this week.")
     return Letter(f"Weekly DHR summary for the sub-group, {spoken(today)}: "
-                  f"{figures.overdue_reviews} overdue reviews, "
-                  f"{figures.overdue_recommendations} overdue recommendations",
+                  f"{_count(figures.overdue_reviews, 'overdue review')}, "
+                  f"{_count(figures.overdue_recommendations, 'overdue recommendation')}",
                   tuple(paragraphs), link("/?overdue=1"))
 
 

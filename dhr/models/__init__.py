@@ -9,6 +9,7 @@ from dhr.models.jobs import JobHeartbeat, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
+from dhr.models.search import SearchDocument, SearchWord
 from dhr.models.sessions import UserSession
 from dhr.models.users import ROLES, ApiToken, User
 
@@ -31,6 +32,8 @@ __all__ = [
     "PoolMember",
     "ReferenceCounter",
     "Review",
+    "SearchDocument",
+    "SearchWord",
     "TrainingRecord",
     "User",
     "UserSession",

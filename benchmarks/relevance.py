@@ -233,17 +233,16 @@ def main() -> None:
     from whoosh.qparser import AndGroup
 
     from dhr import create_app
+    from dhr.config import search_backend_url
     from dhr.demo import DEMO_ADMIN, load_demo
     from dhr.extensions import db
     from dhr.models import User
     from dhr.reference_data import load_reference_data
-    from dhr.config import _search_url
-    from dhr.search import backend, postgres_backend, query_text, service, thesaurus
-    from dhr.search import whoosh_backend
+    from dhr.search import backend, postgres_backend, query_text, service, thesaurus, whoosh_backend
     from dhr.search.backend import SearchRequest
 
     database = f"sqlite:///{data_dir}/bench.sqlite"
-    search_url = (_search_url({"DHR_SEARCH_URL": args.search_url}, database)
+    search_url = (search_backend_url({"DHR_SEARCH_URL": args.search_url}, database)
                   if args.backend == "postgresql" else "")
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SEARCH_URL": search_url,
                       "CELERY": {"task_always_eager": True}})

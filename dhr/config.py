@@ -131,7 +131,7 @@ def _database_url(env: dict[str, str], data_dir: Path) -> str:
     return url
 
 
-def _search_url(env: dict[str, str], database_url: str) -> str:
+def search_backend_url(env: dict[str, str], database_url: str) -> str:
     """'' for the embedded Whoosh index; 'database' or a PostgreSQL URL for full-text search
     in PostgreSQL (API.md: DHR_SEARCH_URL)."""
     raw = (env.get("DHR_SEARCH_URL") or "").strip()
@@ -215,7 +215,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "DATA_DIR": str(data_dir),
         "SECRET_KEY": _secret_key(env, data_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SEARCH_URL": _search_url(env, database_url),
+        "SEARCH_URL": search_backend_url(env, database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DHR_ORGANISATION": organisation,
         "REVIEW_LABEL": env.get("DHR_REVIEW_LABEL") or "Domestic Homicide Review",

@@ -290,6 +290,10 @@ def main() -> None:
                 ("normalised by length", {"n": ((postgres_backend, "RANK_NORMALISATION"), 2)}),
                 ("normalised by unique words", {"n": ((postgres_backend,
                                                        "RANK_NORMALISATION"), 8)}),
+                ("typed words count 3x synonyms", {"b": ((postgres_backend, "TYPED_BONUS"),
+                                                         2.0)}),
+                ("typed words count as synonyms", {"b": ((postgres_backend, "TYPED_BONUS"),
+                                                         0.0)}),
             ]
         print(f"{'variant':40} {'nDCG@10':>8} {'recall@10':>10}")
         for label, changes in variants:

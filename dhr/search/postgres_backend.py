@@ -43,6 +43,8 @@ from dhr.search.tsquery import compile_query
 RANK_WEIGHTS = "{0.8, 0.5, 1.0, 1.0}"
 # 1: the rank divided by 1 + log(length), so a long passage does not win by length alone.
 RANK_NORMALISATION = 1
+# How much a match of the words typed adds over the same match through a synonym.
+TYPED_BONUS = 1.0
 HEADLINE = (f"StartSel={START}, StopSel={END}, MaxWords=40, MinWords=20, MaxFragments=2, "
             'FragmentDelimiter=" … "')
 LIKE_TERMS = 8
@@ -212,8 +214,9 @@ class PostgresBackend:
             query_cte = f"SELECT {full} AS full_q, {own} AS own_q"
             where.append(f"{vector} @@ q.full_q")
             score = (f"(ts_rank(CAST(:weights AS real[]), {vector}, q.full_q, "
-                     f"{RANK_NORMALISATION}) + ts_rank(CAST(:weights AS real[]), {vector}, "
-                     f"q.own_q, {RANK_NORMALISATION})) * d.boost")
+                     f"{RANK_NORMALISATION}) + {float(TYPED_BONUS)} * ts_rank("
+                     f"CAST(:weights AS real[]), {vector}, q.own_q, {RANK_NORMALISATION})) "
+                     f"* d.boost")
         fields = ["body", "title", "tags"] + (["progress"] if scope.insider else [])
         headlines = ", ".join(
             f"CASE WHEN q.full_q IS NULL THEN NULL ELSE "

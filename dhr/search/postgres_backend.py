@@ -37,7 +37,7 @@ from dhr.search.backend import (
 from dhr.search.documents import SearchItem
 from dhr.search.snippets import END, START, clean, offsets, opening
 from dhr.search.thesaurus import Thesaurus
-from dhr.search.tsquery import compile_query
+from dhr.search.tsquery import Compiled, compile_query
 
 # ts_rank's weights for D, C, B, A: the same field boosts as the Whoosh backend's.
 RANK_WEIGHTS = "{0.8, 0.5, 1.0, 1.0}"
@@ -182,8 +182,8 @@ class PostgresBackend:
                 expanded = compile_query(query_text.expand(text_q, thesaurus), "w")
                 typed = compile_query(text_q, "t")
                 if expanded.sql is None or not self._has_lexemes(connection, expanded):
-                    return SearchResults(total=0, hits=[], facets={f: {} for f in FACETS},
-                                         page=1, pages=0, message=NO_WORDS)
+                    empty.message = NO_WORDS
+                    return empty
                 params.update(expanded.params)
                 params.update(typed.params)
                 full = expanded.sql
@@ -191,12 +191,12 @@ class PostgresBackend:
             else:
                 full = own = None
             results = self._run(connection, request, scope, vector, where, full, own, params)
-            if (text_q and not request.like and results.total == 0):
+            if text_q and not request.like and results.total == 0:
                 results.suggestion = self._suggest(connection, text_q, scope, request,
                                                    thesaurus)
         return results
 
-    def _has_lexemes(self, connection: Connection, compiled: Any) -> bool:
+    def _has_lexemes(self, connection: Connection, compiled: Compiled) -> bool:
         """False when every word is a stop word ("the", "and"): nothing to look for."""
         found = connection.execute(text(f"SELECT numnode({compiled.sql})"),
                                    compiled.params).scalar()

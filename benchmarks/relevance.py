@@ -7,6 +7,11 @@ average, for the settings in use and for a few alternatives (`--compare`), which
 boosts and the synonym weight were chosen.
 
     .venv/bin/python benchmarks/relevance.py [--compare] [--verbose]
+    .venv/bin/python benchmarks/relevance.py --backend postgresql \
+        --search-url postgresql://postgres@127.0.0.1:5432/dhr_bench [--compare]
+
+`--backend postgresql` measures PostgreSQL full-text search (DHR_SEARCH_URL set to
+`--search-url`, a database whose search tables the run may empty) on the same corpus.
 
 Judgments are graded 0-3 (3: exactly what the searcher wants; 2: clearly useful; 1: related)
 and keyed by stable identifiers: `REF rec N` (recommendation N of review REF), `REF sec
@@ -215,7 +220,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--compare", action="store_true", help="also try alternative settings")
     parser.add_argument("--verbose", action="store_true", help="show the top 10 of each query")
+    parser.add_argument("--backend", choices=("whoosh", "postgresql"), default="whoosh")
+    parser.add_argument("--search-url", default=os.environ.get("DHR_BENCH_SEARCH_URL", ""),
+                        help="PostgreSQL database for --backend postgresql")
     args = parser.parse_args()
+    if args.backend == "postgresql" and not args.search_url:
+        parser.error("--backend postgresql needs --search-url postgresql://...")
 
     data_dir = tempfile.mkdtemp(prefix="dhr-relevance-")
     os.environ["DHR_DATA_DIR"] = data_dir
@@ -223,14 +233,18 @@ def main() -> None:
     from whoosh.qparser import AndGroup
 
     from dhr import create_app
+    from dhr.config import search_backend_url
     from dhr.demo import DEMO_ADMIN, load_demo
     from dhr.extensions import db
     from dhr.models import User
     from dhr.reference_data import load_reference_data
-    from dhr.search import query_text, service, thesaurus, whoosh_backend
+    from dhr.search import backend, postgres_backend, query_text, service, thesaurus, whoosh_backend
     from dhr.search.backend import SearchRequest
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir}/bench.sqlite",
+    database = f"sqlite:///{data_dir}/bench.sqlite"
+    search_url = (search_backend_url({"DHR_SEARCH_URL": args.search_url}, database)
+                  if args.backend == "postgresql" else "")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SEARCH_URL": search_url,
                       "CELERY": {"task_always_eager": True}})
     with app.app_context():
         db.create_all()
@@ -246,23 +260,40 @@ def main() -> None:
             found = service.search(admin, SearchRequest(q=query, per_page=10))
             return [_identifier(hit) for hit in found.hits]
 
-        print(f"{len(judged)} judged queries over the demo corpus, as an admin (every review).")
+        print(f"{len(judged)} judged queries over the demo corpus, as an admin (every review), "
+              f"backend: {args.backend}.")
         variants: list[tuple[str, dict]] = [("settings in use", {})]
         if args.compare:
             no_synonyms = thesaurus.Thesaurus([])
             variants += [
                 ("no thesaurus", {"t": ((service, "load_thesaurus"),
                                         lambda *a: no_synonyms)}),
+                ("no kind boosts (rebuild)", {"k": ((backend, "KIND_BOOSTS"),
+                                                    dict.fromkeys(backend.KIND_BOOSTS, 1.0)),
+                                              "d": ((backend, "DEPTH_DECAY"), 0.0)}),
+            ]
+        if args.compare and args.backend == "whoosh":
+            variants += [
                 ("synonyms weighted as the words typed",
                  {"w": ((query_text, "SYNONYM_WEIGHT"), 1.0)}),
                 ("no field boosts", {"f": ((whoosh_backend, "FIELD_BOOSTS"),
                                            dict.fromkeys(whoosh_backend.FIELD_BOOSTS, 1.0))}),
-                ("no kind boosts (rebuild)", {"k": ((whoosh_backend, "KIND_BOOSTS"),
-                                                    dict.fromkeys(whoosh_backend.KIND_BOOSTS,
-                                                                  1.0)),
-                                              "d": ((whoosh_backend, "DEPTH_DECAY"), 0.0)}),
                 ("every word required (AND)",
                  {"g": ((whoosh_backend, "WORD_GROUP"), AndGroup)}),
+            ]
+        if args.compare and args.backend == "postgresql":
+            variants += [
+                ("no field weights", {"f": ((postgres_backend, "RANK_WEIGHTS"),
+                                            "{1, 1, 1, 1}")}),
+                ("no length normalisation", {"n": ((postgres_backend, "RANK_NORMALISATION"),
+                                                   0)}),
+                ("normalised by length", {"n": ((postgres_backend, "RANK_NORMALISATION"), 2)}),
+                ("normalised by unique words", {"n": ((postgres_backend,
+                                                       "RANK_NORMALISATION"), 8)}),
+                ("typed words count 3x synonyms", {"b": ((postgres_backend, "TYPED_BONUS"),
+                                                         2.0)}),
+                ("typed words count as synonyms", {"b": ((postgres_backend, "TYPED_BONUS"),
+                                                         0.0)}),
             ]
         print(f"{'variant':40} {'nDCG@10':>8} {'recall@10':>10}")
         for label, changes in variants:

@@ -132,6 +132,29 @@ def _database_url(env: dict[str, str], data_dir: Path) -> str:
     return url
 
 
+def search_backend_url(env: dict[str, str], database_url: str) -> str:
+    """'' for the embedded Whoosh index; 'database' or a PostgreSQL URL for full-text search
+    in PostgreSQL (API.md: DHR_SEARCH_URL)."""
+    raw = (env.get("DHR_SEARCH_URL") or "").strip()
+    if not raw:
+        return ""
+    if raw == "database":
+        if make_url(database_url).get_backend_name() != "postgresql":
+            raise ConfigError("DHR_SEARCH_URL=database needs DHR_DATABASE_URL to be PostgreSQL "
+                              "(search in SQLite uses the embedded index: leave it unset)")
+        return raw
+    try:
+        parsed = make_url(raw)
+    except ArgumentError:
+        parsed = None
+    if parsed is None or parsed.get_backend_name() != "postgresql":
+        raise ConfigError(f"DHR_SEARCH_URL={_redact(raw)!r} must be 'database' or a "
+                          "postgresql:// URL (unset: the embedded index)")
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
 def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
     """Redis when DHR_BROKER_URL is set; otherwise a broker made of folders under the data dir."""
     url = env.get("DHR_BROKER_URL")
@@ -223,10 +246,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
             f"DHR_ORGANISATION={organisation!r} is not a known preset "
             f"(choose from {', '.join(available_presets())})"
         )
+    database_url = _database_url(env, data_dir)
     return {
         "DATA_DIR": str(data_dir),
         "SECRET_KEY": _secret_key(env, data_dir),
-        "SQLALCHEMY_DATABASE_URI": _database_url(env, data_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_URL": search_backend_url(env, database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DHR_ORGANISATION": organisation,
         "REVIEW_LABEL": env.get("DHR_REVIEW_LABEL") or "Domestic Homicide Review",

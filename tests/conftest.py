@@ -85,7 +85,14 @@ def _reset_postgres(app: Flask) -> None:
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch) -> Iterator[Flask]:
+def search_url() -> str:
+    """The app's DHR_SEARCH_URL: '' is the embedded Whoosh index. The search contract tests
+    override this to run against PostgreSQL full-text search too."""
+    return ""
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, search_url) -> Iterator[Flask]:
     monkeypatch.setenv("DHR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DHR_DATABASE_URL", raising=False)
     monkeypatch.delenv("DHR_BROKER_URL", raising=False)
@@ -96,6 +103,7 @@ def app(tmp_path, monkeypatch) -> Iterator[Flask]:
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
         "CELERY": {"task_always_eager": True},
+        "SEARCH_URL": search_url,
     })
     if PG_URL:
         _reset_postgres(app)

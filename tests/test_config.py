@@ -49,6 +49,17 @@ def test_settings_are_read(tmp_path):
     assert config["REVIEW_LABEL"] == "Domestic Abuse Related Death Review"
 
 
+def test_the_search_backend_setting(tmp_path):
+    def search_url(**env: str) -> str:
+        return load_config({"DHR_DATA_DIR": str(tmp_path), **env})["SEARCH_URL"]
+
+    assert search_url() == ""  # the embedded index
+    assert search_url(DHR_DATABASE_URL="postgresql://db.example/dhr",
+                      DHR_SEARCH_URL="database") == "database"
+    assert search_url(DHR_SEARCH_URL="postgresql://s:pw@search.example/dhr") == (
+        "postgresql+psycopg://s:pw@search.example/dhr")
+
+
 def not_writable(tmp_path: Path) -> str:
     """A data folder that cannot be created (works as root too: a file is in the way)."""
     blocker = tmp_path / "a-file"
@@ -91,6 +102,9 @@ BAD_SETTINGS = [
     ("DHR_TRAINING_VALID_YEARS", "three", "not a whole number"),
     ("DHR_TRAINING_VALID_YEARS", "0", "at least 1"),
     ("DHR_SECURE_COOKIES", "maybe", "must be true or false"),
+    ("DHR_SEARCH_URL", "database", "needs DHR_DATABASE_URL to be PostgreSQL"),
+    ("DHR_SEARCH_URL", "elasticsearch://127.0.0.1:9200", "must be 'database' or a postgresql"),
+    ("DHR_SEARCH_URL", "sqlite:///search.db", "must be 'database' or a postgresql"),
 ]
 
 

@@ -14,7 +14,7 @@ from dhr.extensions import db
 from dhr.jobs import jobs_status
 from dhr.models import Csp, VocabularyTerm
 from dhr.permissions import visible_csps_clause
-from dhr.search.index import search_status
+from dhr.search.service import status as search_status
 
 
 @bp.get("/health")

@@ -10,6 +10,7 @@ from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.reminders import OutboxMessage, ReminderClaim
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
+from dhr.models.search import SearchDocument, SearchWord
 from dhr.models.sessions import UserSession
 from dhr.models.users import ROLES, ApiToken, User
 
@@ -35,6 +36,8 @@ __all__ = [
     "ReferenceCounter",
     "ReminderClaim",
     "Review",
+    "SearchDocument",
+    "SearchWord",
     "TrainingRecord",
     "User",
     "UserSession",

@@ -1,4 +1,4 @@
-"""The search interface: what any backend (Whoosh now, PostgreSQL full-text later) takes and
+"""The search interface: what any backend (Whoosh, PostgreSQL full-text search) takes and
 returns, and who may see what, in terms a backend can turn into its own filter."""
 
 from __future__ import annotations
@@ -19,6 +19,21 @@ KINDS = ("review", "recommendation", "lesson")
 FACETS = ("kind", "csp", "year", "theme", "agency", "death_type")
 PER_PAGE = 10
 MAX_QUERY_CHARS = 500
+NO_WORDS = ("Your search has no words to look for. Enter words, or a phrase in quotes, and use "
+            "AND, OR or NOT between them.")
+# Whole-item weights, chosen with benchmarks/relevance.py: a recommendation is the distilled
+# lesson; a passage from the executive summary weighs more than one deep in the overview report.
+KIND_BOOSTS = {"recommendation": 1.5, "review": 1.0, "executive_summary": 1.2,
+               "overview_report": 1.0}
+DEPTH_DECAY = 0.03  # per section into a report, down to REPORT_FLOOR
+REPORT_FLOOR = 0.7
+
+
+def item_boost(item: SearchItem) -> float:
+    if item.kind == "lesson":
+        base = KIND_BOOSTS[item.source]
+        return max(REPORT_FLOOR, base - DEPTH_DECAY * item.position)
+    return KIND_BOOSTS[item.kind]
 
 
 @dataclass(frozen=True)

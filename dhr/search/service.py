@@ -1,25 +1,50 @@
 """What the rest of the application asks of search: find, re-index a review, rebuild, check.
 
-The backend is chosen here; today it is always the embedded Whoosh index (`DHR_SEARCH_URL`
-for PostgreSQL full-text search is reserved for a second backend with the same interface).
+The backend is chosen here, by `DHR_SEARCH_URL`: unset, the embedded Whoosh index in the data
+folder (one host); `database` or a PostgreSQL URL, PostgreSQL full-text search (several hosts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import Engine, create_engine, func, select
 
 from dhr.extensions import db
-from dhr.models import Review, User
+from dhr.models import Review, SearchDocument, SearchWord, User
 from dhr.search.backend import Drift, SearchBackend, SearchRequest, SearchResults, scope_for
 from dhr.search.documents import Labels, fingerprint, items_for_review
+from dhr.search.postgres_backend import PostgresBackend
 from dhr.search.thesaurus import load_thesaurus
 from dhr.search.whoosh_backend import WhooshBackend
 
+_engines: dict[str, Engine] = {}
+
 
 def backend() -> SearchBackend:
-    return WhooshBackend()
+    url = current_app.config.get("SEARCH_URL") or ""
+    if not url:
+        return WhooshBackend()
+    if url == "database":
+        return PostgresBackend(db.engine)
+    return PostgresBackend(_search_engine(url))
+
+
+def _search_engine(url: str) -> Engine:
+    """A search database of its own: one engine per process, its tables made on first use."""
+    if url not in _engines:
+        engine = create_engine(url, pool_pre_ping=True)
+        with engine.begin() as connection:
+            for table in (SearchDocument.__table__, SearchWord.__table__):
+                table.create(connection, checkfirst=True)
+        _engines[url] = engine
+    return _engines[url]
+
+
+def status() -> str:
+    """'ok' when the backend can answer, else 'degraded' (for /health)."""
+    return backend().status()
 
 
 def search(user: User, request: SearchRequest) -> SearchResults:

@@ -21,12 +21,15 @@ from dhr.search import index as storage
 from dhr.search import query_text
 from dhr.search.backend import (
     FACETS,
+    NO_WORDS,
     Hit,
     Scope,
     SearchRequest,
     SearchResults,
+    item_boost,
 )
 from dhr.search.documents import SearchItem
+from dhr.search.snippets import END, SNIPPET_CHARS, START, clean, offsets, opening
 from dhr.search.thesaurus import Thesaurus
 
 PUBLIC_FIELDS = ("title", "body", "tags")
@@ -34,21 +37,12 @@ INSIDER_FIELDS = ("progress",)
 # Chosen with benchmarks/relevance.py: a word among the theme and agency labels counts for
 # less than one in the text itself (the labels are shared by every item of a review).
 FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "tags": 0.5, "progress": 0.8}
-# Whole-item weights set when indexing: a recommendation is the distilled lesson; a passage
-# from the executive summary weighs more than one deep in the overview report.
-KIND_BOOSTS = {"recommendation": 1.5, "review": 1.0, "executive_summary": 1.2,
-               "overview_report": 1.0}
 # Words without an operator are alternatives, an item matching more of them ranking higher
 # (benchmarks/relevance.py: requiring every word lost "stalking after separation" to the
 # word "after"). AND, OR, NOT and quotes still work as typed.
 WORD_GROUP = OrGroup.factory(0.9)
-DEPTH_DECAY = 0.03  # per section into a report, down to REPORT_FLOOR
-REPORT_FLOOR = 0.7
 WRITE_TIMEOUT_SECONDS = 30.0
-SNIPPET_CHARS = 240
 LIKE_TERMS = 8  # key words taken from an item for "more like this"
-_START, _END = "\x02", "\x03"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class _Markers(highlight.Formatter):
@@ -57,26 +51,15 @@ class _Markers(highlight.Formatter):
     between = " … "
 
     def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"{_START}{highlight.get_text(text, token, replace)}{_END}"
-
-
-def _clean(text: str) -> str:
-    return _CONTROL.sub(" ", text or "")
-
-
-def _item_boost(item: SearchItem) -> float:
-    if item.kind == "lesson":
-        base = KIND_BOOSTS[item.source]
-        return max(REPORT_FLOOR, base - DEPTH_DECAY * item.position)
-    return KIND_BOOSTS[item.kind]
+        return f"{START}{highlight.get_text(text, token, replace)}{END}"
 
 
 def _fields(item: SearchItem, fingerprint: str) -> dict:
     public_text = " ".join([item.title, item.body, item.tags])
     return {
         "doc_id": item.doc_id, "kind": item.kind, "review_id": str(item.review_id),
-        "title": _clean(item.title), "body": _clean(item.body), "tags": _clean(item.tags),
-        "progress": _clean(item.progress), "spell": _clean(public_text),
+        "title": clean(item.title), "body": clean(item.body), "tags": clean(item.tags),
+        "progress": clean(item.progress), "spell": clean(public_text),
         "csp": item.csp, "year": item.year, "death_type": item.death_type,
         "theme": ",".join(item.themes), "agency": ",".join(item.agencies),
         "csp_id": str(item.csp_id), "area_id": str(item.area_id),
@@ -85,7 +68,7 @@ def _fields(item: SearchItem, fingerprint: str) -> dict:
         "recommendation_id": item.recommendation_id, "reference": item.reference,
         "number": item.number, "source": item.source, "heading": item.heading,
         "status": item.status, "fingerprint": fingerprint if item.kind == "review" else "",
-        "_boost": _item_boost(item),
+        "_boost": item_boost(item),
     }
 
 
@@ -176,27 +159,8 @@ def _snippet(hit: WhooshHit, scope: Scope) -> tuple[str, list[tuple[int, int]]]:
             continue
         marked = hit.highlights(name, top=2)
         if marked:
-            return _offsets(marked)
-    body = hit.get("body") or ""
-    cut = body[:SNIPPET_CHARS]
-    return (cut + "…" if len(body) > SNIPPET_CHARS else cut), []
-
-
-def _offsets(marked: str) -> tuple[str, list[tuple[int, int]]]:
-    """Text with marker characters -> plain text and the [start, end) spans marked."""
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
-    start = 0
-    for part in re.split(f"([{_START}{_END}])", marked):
-        if part == _START:
-            start = length
-        elif part == _END:
-            spans.append((start, length))
-        else:
-            plain.append(part)
-            length += len(part)
-    return "".join(plain), spans
+            return offsets(marked)
+    return opening(hit.get("body") or ""), []
 
 
 def _counts(groups: dict) -> dict[str, int]:
@@ -235,8 +199,7 @@ class WhooshBackend:
                 parsed = query.Every()
             message = None
             if parsed is query.NullQuery and not request.like:
-                message = ("Your search has no words to look for. Enter words, or a phrase in "
-                           "quotes, and use AND, OR or NOT between them.")
+                message = NO_WORDS
             page = max(1, request.page)
             results = searcher.search(parsed, limit=page * request.per_page, filter=allowed,
                                       mask=mask or None, groupedby=_facets(),

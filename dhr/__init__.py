@@ -31,6 +31,7 @@ from learning import (  # noqa: F401 - learning's routes: repeats, tracker, stat
     search_api,
     stats_api,
     stats_pages,
+    themes_pages,
     tracker_api,
     tracker_pages,
     vocabulary_api,

@@ -46,6 +46,9 @@ def load(reviews: int, recommendations: int) -> None:
             "date_of_death": died, "notification_date": died + timedelta(days=3),
             "victim_pseudonym": f"Adult {i}", "state": "published" if published else "drafting",
             "published_date": died + timedelta(days=700) if published else None,
+            # Stored due dates (NOT NULL since they are kept in SQL); a bulk insert skips the
+            # hooks that compute them, and the tracker does not read them.
+            "decision_due_date": died + timedelta(days=34),
         })
     db.session.execute(insert(Review), review_rows)
     review_ids = db.session.scalars(select(Review.id).order_by(Review.id)).all()

@@ -26,6 +26,8 @@ from dhr.web.blueprint import bp as web_bp
 from dhr.web.templating import install_template_helpers
 from learning import api as learning_api  # noqa: F401 - adds recommendations' routes to the API
 from learning import (  # noqa: F401 - learning's routes: repeats, tracker, stats, vocabularies
+    import_api,
+    import_pages,
     repeats_api,
     repeats_pages,
     search_api,

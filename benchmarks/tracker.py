@@ -150,9 +150,9 @@ def main() -> None:
             return response
         return call
 
-    def page(query: str = "") -> Callable[[], Any]:
+    def page(query: str = "", path: str = "/recommendations") -> Callable[[], Any]:
         def call() -> Any:
-            response = client.get(f"/recommendations{query}")
+            response = client.get(f"{path}{query}")
             assert response.status_code == 200, (query, response.status_code)
             return response
         return call
@@ -175,6 +175,7 @@ def main() -> None:
         ("page /recommendations (coordinator)", page(), args.repeat),
         ("page ?overdue=true&agency=police", page("?overdue=true&agency=police"), args.repeat),
         ("page ?page=200", page("?page=200"), args.repeat),
+        ("page /themes (theme x year x CSP)", page(path="/themes"), args.repeat),
         ("API (admin, no filter)", api(""), args.repeat),
         ("API ?agency=police", api("?agency=police"), args.repeat),
         ("API ?theme=routine_enquiry", api("?theme=routine_enquiry"), args.repeat),

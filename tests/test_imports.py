@@ -188,3 +188,14 @@ def test_the_page_previews_then_imports(client, make_user):
     assert _reviews() == 2
     replay = client.post("/imports/register/confirm", data={"token": token})
     assert replay.status_code == 302 and _reviews() == 2  # a token is used once
+
+
+def test_the_openapi_document_describes_the_new_calls(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert "post" in paths["/api/v1/imports/register"]
+    assert "post" in paths["/api/v1/imports/tracker"]
+    assert "get" in paths["/api/v1/stats/timeliness"]
+    assert "get" in paths["/api/v1/vocabularies/{vocabulary}"]
+    assert "post" in paths["/api/v1/vocabularies/{vocabulary}/terms"]
+    assert "patch" in paths["/api/v1/vocabularies/{vocabulary}/terms/{code}"]
+    assert "post" in paths["/api/v1/vocabularies/{vocabulary}/terms/{code}/merge"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -71,7 +72,7 @@ def _form(kind: str) -> UploadForm:
 
 
 def _check(kind: str, raw: bytes, agency: str | None,
-           completed: dt.date | None) -> tuple[list, Outcome]:  # type: ignore[type-arg]
+           completed: dt.date | None) -> tuple[Sequence[object], Outcome]:
     if kind == "register":
         return check_register(g.user, raw)
     return check_tracker(g.user, raw, agency=agency, completed_date=completed)

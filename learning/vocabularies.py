@@ -6,7 +6,9 @@ audited; a merge moves every use in one transaction, or nothing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Exists, Text, cast, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
@@ -71,8 +73,8 @@ def usage(vocabulary: str) -> dict[str, int]:
     """code -> how many records (recommendations, reviews, requests, chairs) use it."""
     counts: dict[str, int] = {}
 
-    def add(rows: object) -> None:
-        for code, count in rows:  # type: ignore[attr-defined]
+    def add(rows: Iterable[Any]) -> None:
+        for code, count in rows:
             counts[code] = counts.get(code, 0) + count
 
     if vocabulary == "theme":

@@ -3,6 +3,8 @@ term's page to rename, retire (or bring back) and merge it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -89,7 +91,7 @@ def _term_page(term: VocabularyTerm, label_form: LabelForm | None = None,
         in_use=operations.usage(term.vocabulary).get(term.code, 0)), 400 if failed else 200
 
 
-def _merge_choices(term: VocabularyTerm) -> list:  # type: ignore[type-arg]
+def _merge_choices(term: VocabularyTerm) -> list[Any]:
     others = [(t.code, t.label + (" (retired)" if not t.is_active else ""))
               for t in operations.terms_of(term.vocabulary) if t.id != term.id]
     return select_choices([("", "Choose a term"), *others])

@@ -46,6 +46,9 @@ def load(reviews: int, recommendations: int) -> None:
             "date_of_death": died, "notification_date": died + timedelta(days=3),
             "victim_pseudonym": f"Adult {i}", "state": "published" if published else "drafting",
             "published_date": died + timedelta(days=700) if published else None,
+            # Stored due dates (NOT NULL since they are kept in SQL); a bulk insert skips the
+            # hooks that compute them, and the tracker does not read them.
+            "decision_due_date": died + timedelta(days=34),
         })
     db.session.execute(insert(Review), review_rows)
     review_ids = db.session.scalars(select(Review.id).order_by(Review.id)).all()
@@ -147,9 +150,9 @@ def main() -> None:
             return response
         return call
 
-    def page(query: str = "") -> Callable[[], Any]:
+    def page(query: str = "", path: str = "/recommendations") -> Callable[[], Any]:
         def call() -> Any:
-            response = client.get(f"/recommendations{query}")
+            response = client.get(f"{path}{query}")
             assert response.status_code == 200, (query, response.status_code)
             return response
         return call
@@ -172,6 +175,7 @@ def main() -> None:
         ("page /recommendations (coordinator)", page(), args.repeat),
         ("page ?overdue=true&agency=police", page("?overdue=true&agency=police"), args.repeat),
         ("page ?page=200", page("?page=200"), args.repeat),
+        ("page /themes (theme x year x CSP)", page(path="/themes"), args.repeat),
         ("API (admin, no filter)", api(""), args.repeat),
         ("API ?agency=police", api("?agency=police"), args.repeat),
         ("API ?theme=routine_enquiry", api("?theme=routine_enquiry"), args.repeat),

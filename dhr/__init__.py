@@ -27,14 +27,19 @@ from dhr.search import sync  # noqa: F401 - queues index updates after each comm
 from dhr.web.blueprint import bp as web_bp
 from dhr.web.templating import install_template_helpers
 from learning import api as learning_api  # noqa: F401 - adds recommendations' routes to the API
-from learning import (  # noqa: F401 - learning's routes: repeats, tracker, annual table
+from learning import (  # noqa: F401 - learning's routes: repeats, tracker, stats, vocabularies
+    import_api,
+    import_pages,
     repeats_api,
     repeats_pages,
     search_api,
     stats_api,
     stats_pages,
+    themes_pages,
     tracker_api,
     tracker_pages,
+    vocabulary_api,
+    vocabulary_pages,
 )
 from learning.search_pages import bp as search_bp
 

@@ -31,3 +31,14 @@ def to_codes(vocabulary: str, values: list[str]) -> tuple[list[str], list[str]]:
         elif code not in codes:
             codes.append(code)
     return codes, unknown
+
+
+def offered_terms(vocabulary: str) -> dict[str, str]:
+    """code -> label of the terms forms offer: retired ones are left out (records keep them,
+    and vocabulary_terms still labels them)."""
+    rows = db.session.execute(
+        select(VocabularyTerm.code, VocabularyTerm.label)
+        .where(VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.is_active)
+        .order_by(VocabularyTerm.position)
+    )
+    return {code: label for code, label in rows}

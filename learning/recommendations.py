@@ -22,7 +22,7 @@ from dhr.extensions import db
 from dhr.models import AuditEntry, Review, User
 from dhr.permissions import COUNTY_ROLES, can_view_review
 from dhr.reviews import ReviewInputError, normalise_agencies
-from dhr.vocabulary import to_codes, vocabulary_terms
+from dhr.vocabulary import offered_terms, to_codes, vocabulary_terms
 from dhr.workflow.artefacts import (
     can_draft_recommendations,
     can_track_recommendations,
@@ -118,6 +118,11 @@ def history_of(recommendation: Recommendation) -> list[AuditEntry]:
 
 def theme_labels() -> dict[str, str]:
     return vocabulary_terms("theme")
+
+
+def offered_themes() -> dict[str, str]:
+    """The themes a form offers (not the retired ones)."""
+    return offered_terms("theme")
 
 
 def normalise_themes(values: list[str]) -> list[str]:

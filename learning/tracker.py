@@ -297,6 +297,19 @@ class Tracker:
             join=(RecommendationTheme,
                   RecommendationTheme.recommendation_id == Recommendation.id)), labels)
 
+    def theme_counts(self) -> list[tuple[str, int, int, int]]:
+        """(theme code, calendar year of death, CSP id, recommendations) over the matching
+        rows, in one GROUP BY: the themes page's counts, under the very conditions of the
+        list, so that each count equals the total of the tracker page it links to."""
+        year = func.extract("year", Review.date_of_death)
+        stmt = (self._select(RecommendationTheme.code, year, Review.csp_id,
+                             func.count(Recommendation.id))
+                .join(RecommendationTheme,
+                      RecommendationTheme.recommendation_id == Recommendation.id)
+                .group_by(RecommendationTheme.code, year, Review.csp_id))
+        return [(code, int(when), csp_id, count)
+                for code, when, csp_id, count in db.session.execute(stmt)]
+
     def days_overdue(self, item: Recommendation) -> int | None:
         if not (self.insider and item.overdue_on(self.today)):
             return None

@@ -83,3 +83,19 @@ def test_the_page_and_its_download(client, make_user, reviews):
     download = client.get("/stats/annual.csv?csp=Watford")
     assert download.status_code == 200 and b"Watford" in download.get_data()
     assert client.get("/stats/annual?csp=Atlantis").status_code == 400
+
+
+def test_the_page_draws_a_chart_beside_the_table(client, make_user, reviews):
+    """An SVG bar per year (drawn on the server, no script), full and proportionate stacked,
+    with a title and a text summary; the table stays as the accessible alternative."""
+    sign_in(client, make_user("subgroup_member"))
+    html = client.get("/stats/annual").get_data(as_text=True)
+    chart = html[html.index('<svg id="annual-chart"'):html.index("</svg>")]
+    assert 'role="img"' in chart and 'aria-labelledby="annual-chart-title annual-chart-desc"' \
+        in chart
+    assert "from 2012 to 2014; the most, 2, in 2012" in chart
+    assert chart.count('fill="#00703c"') == 2
+    assert ">2012</text>" in chart and ">2014</text>" in chart
+    assert html.index('id="annual-chart"') < html.index('id="annual"')
+    empty = client.get("/stats/annual?csp=Stevenage").get_data(as_text=True)
+    assert "annual-chart" not in empty  # nothing to draw

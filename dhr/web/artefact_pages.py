@@ -535,7 +535,7 @@ def new_recommendation(review_id: int) -> ResponseReturnValue:
         abort(403 if can_read_working_papers(g.user, review) or review.is_published else 404)
     form = RecommendationForm()
     form.agency.choices = _agency_choices()
-    form.themes.choices = _choices(recommendation_ops.theme_labels())
+    form.themes.choices = _choices(recommendation_ops.offered_themes())
     problem = None
     if form.validate_on_submit():
         data = {name: f.data for name, f in form._fields.items() if name != "csrf_token"}

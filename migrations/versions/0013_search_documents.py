@@ -5,7 +5,7 @@ indexes (and pg_trgm is installed where this user may), on SQLite plain text col
 stay empty (that backend needs PostgreSQL).
 
 Revision ID: 0013
-Revises: 0005
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,7 @@ from dhr.accounts import (
 )
 from dhr.audit import record
 from dhr.auth.tokens import issue_token
+from dhr.backup_cli import backup_command, restore_command
 from dhr.demo import DEMO_PASSWORD, load_demo
 from dhr.extensions import db
 from dhr.models import ROLES, Area, User
@@ -240,7 +241,8 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 def register_commands(app) -> None:
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group, search_group, clocks_group):
+                    review_group, search_group, clocks_group, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 

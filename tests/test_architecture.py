@@ -38,6 +38,7 @@ PLACES: dict[str, str] = {
     "dhr.reviews": "services",
     "dhr.identifying_terms": "services",
     "dhr.bounds": "services",
+    "dhr.backup": "services",
     "dhr.review_input": "services",
     "dhr.reference_data": "services",
     "dhr.auth": "services",
@@ -62,6 +63,7 @@ PLACES: dict[str, str] = {
     "dhr.cli": "interfaces",
     "dhr.review_cli": "interfaces",
     "dhr.search_cli": "interfaces",
+    "dhr.backup_cli": "interfaces",
     "learning.search_api": "interfaces",
     "learning.search_pages": "interfaces",
     "dhr": "root",
@@ -85,6 +87,7 @@ INTERFACES: dict[str, str] = {
     "dhr.cli": "command line",
     "dhr.review_cli": "command line",
     "dhr.search_cli": "command line",
+    "dhr.backup_cli": "command line",
     "learning.search_api": "JSON API",
     "learning.search_pages": "web pages",
 }

@@ -31,6 +31,7 @@ from dhr.demo import DEMO_PASSWORD, load_demo
 from dhr.extensions import db
 from dhr.models import ROLES, Area, User
 from dhr.reference_data import load_reference_data
+from dhr.retention_cli import retention_group
 from dhr.review_cli import review_group
 from dhr.search.index import ensure_index
 from dhr.search_cli import search_group
@@ -242,7 +243,7 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 def register_commands(app) -> None:
     for command in (user_group, token_group, demo_command, worker_command, run_command,
                     review_group, search_group, clocks_group, backup_command,
-                    restore_command):
+                    restore_command, retention_group):
         app.cli.add_command(command)
 
 

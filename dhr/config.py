@@ -213,6 +213,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0,
                                                  520),
         "TRAINING_VALID_YEARS": _int_setting(env, "DHR_TRAINING_VALID_YEARS", 3, 1, 50),
+        "RETENTION_YEARS": _int_setting(env, "DHR_RETENTION_YEARS", 20, 1, 200),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "CELERY": {

@@ -64,6 +64,7 @@ PLACES: dict[str, str] = {
     "dhr.review_cli": "interfaces",
     "dhr.search_cli": "interfaces",
     "dhr.backup_cli": "interfaces",
+    "dhr.retention_cli": "interfaces",
     "learning.search_api": "interfaces",
     "learning.search_pages": "interfaces",
     "dhr": "root",
@@ -88,6 +89,7 @@ INTERFACES: dict[str, str] = {
     "dhr.review_cli": "command line",
     "dhr.search_cli": "command line",
     "dhr.backup_cli": "command line",
+    "dhr.retention_cli": "command line",
     "learning.search_api": "JSON API",
     "learning.search_pages": "web pages",
 }

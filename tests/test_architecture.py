@@ -39,6 +39,7 @@ PLACES: dict[str, str] = {
     "dhr.identifying_terms": "services",
     "dhr.bounds": "services",
     "dhr.backup": "services",
+    "dhr.read_audit": "services",
     "dhr.review_input": "services",
     "dhr.reference_data": "services",
     "dhr.auth": "services",

@@ -34,12 +34,16 @@ def _day(text: str) -> date:
             return datetime.strptime(cleaned, pattern).date()
         except ValueError:
             continue
-    raise ValidationError("Enter a real date, for example 27/11/2026")
+    raise ValueError(text)
 
 
 def _valid_day(_form: FlaskForm, field: StringField) -> None:
     if field.data:
-        _day(field.data)
+        try:
+            _day(field.data)
+        except ValueError:
+            raise ValidationError(f"'{field.label.text}' must be a real date, for example "
+                                  "27/11/2026") from None
 
 
 class AuditFilterForm(FlaskForm):

@@ -147,7 +147,11 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"DHR_BROKER_URL={_redact(url)!r}: the Redis database must be a number"
             )
-        return {"broker_url": url, "broker_transport_options": {}}
+        # Sending a job tries the broker once more after a short pause, then gives up (the job
+        # is held in the database, dhr.jobs.hold): kombu's default waits seconds, and a page
+        # would wait with it while Redis is down.
+        return {"broker_url": url, "broker_transport_options": {
+            "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}}
     try:
         queue_dir = data_dir / "broker"
         for sub in ("queue", "processed", "control"):
@@ -224,6 +228,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
             "worker_hijack_root_logger": False,
             "beat_schedule": {
                 "heartbeat": {"task": "dhr.jobs.heartbeat", "schedule": 60.0},
+                "release-held-jobs": {"task": "dhr.jobs.release_held", "schedule": 60.0},
                 "chase-agency-requests": {
                     "task": "dhr.workflow.agency_requests.chase_overdue", "schedule": 300.0,
                 },

@@ -5,7 +5,7 @@ from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
 from dhr.models.counters import ReferenceCounter
 from dhr.models.documents import Document, DocumentVersion
-from dhr.models.jobs import JobHeartbeat, Notification
+from dhr.models.jobs import HeldJob, JobHeartbeat, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
@@ -24,6 +24,7 @@ __all__ = [
     "Csp",
     "Document",
     "DocumentVersion",
+    "HeldJob",
     "HoAmendment",
     "Invitation",
     "JobHeartbeat",

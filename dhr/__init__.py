@@ -12,6 +12,7 @@ from flask import Flask
 
 from dhr import (
     after_commit,  # noqa: F401 - installs the after-commit session hooks
+    read_audit,
     security,
 )
 from dhr.api.blueprint import bp as api_bp
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     security.install(app)
+    read_audit.install(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(assets_bp)

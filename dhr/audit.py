@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from dhr.extensions import db
 from dhr.models import AuditEntry, Review, User
@@ -43,3 +47,53 @@ def review_history(review: Review) -> list[AuditEntry]:
             select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page narrows by; every part optional."""
+
+    actor: str = ""  # part of the actor's e-mail or name
+    action: str = ""
+    reference: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _filtered(filters: AuditFilter) -> Select:
+    query = select(AuditEntry).outerjoin(User, User.id == AuditEntry.actor_id).outerjoin(
+        Review, Review.id == AuditEntry.review_id)
+    if filters.actor:
+        pattern = f"%{filters.actor.lower()}%"
+        query = query.where(func.lower(User.email).like(pattern)
+                            | func.lower(User.name).like(pattern))
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.reference:
+        query = query.where(Review.reference == filters.reference.strip().upper())
+    if filters.since:
+        query = query.where(AuditEntry.at_dt >= datetime.combine(filters.since, time(), UTC))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
+        query = query.where(AuditEntry.at_dt < end)
+    return query
+
+
+def count_entries(filters: AuditFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(_filtered(filters).subquery()))
+
+
+def find_entries(filters: AuditFilter, offset: int = 0,
+                 limit: int | None = None) -> Iterator[tuple[AuditEntry, str | None]]:
+    """(entry, review reference) newest first; streamed (yield_per) so an export of a year
+    does not fill memory."""
+    query = (_filtered(filters).add_columns(Review.reference)
+             .options(joinedload(AuditEntry.actor))
+             .order_by(AuditEntry.id.desc()).offset(offset).limit(limit)
+             .execution_options(yield_per=500))
+    return iter(db.session.execute(query).tuples())
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(
+        AuditEntry.action)))

@@ -27,12 +27,14 @@ from dhr.accounts import (
 )
 from dhr.audit import record
 from dhr.auth.tokens import issue_token
+from dhr.backup_cli import backup_command, restore_command
 from dhr.demo import DEMO_PASSWORD, load_demo
 from dhr.extensions import db
 from dhr.jobs import job_runs, jobs_status
 from dhr.models import ROLES, Area, JobHeartbeat, OutboxMessage, User
 from dhr.reference_data import load_reference_data
 from dhr.reminders.tasks import run_all
+from dhr.retention_cli import retention_group
 from dhr.review_cli import review_group
 from dhr.search.index import ensure_index
 from dhr.search_cli import search_group
@@ -293,7 +295,8 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
 
 def register_commands(app) -> None:
     for command in (user_group, token_group, demo_command, worker_command, run_command,
-                    review_group, search_group, clocks_group, reminders_group, jobs_group):
+                    review_group, search_group, clocks_group, reminders_group, jobs_group,
+                    backup_command, restore_command, retention_group):
         app.cli.add_command(command)
 
 

@@ -171,7 +171,11 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"DHR_BROKER_URL={_redact(url)!r}: the Redis database must be a number"
             )
-        return {"broker_url": url, "broker_transport_options": {}}
+        # Sending a job tries the broker once more after a short pause, then gives up (the job
+        # is held in the database, dhr.jobs.hold): kombu's default waits seconds, and a page
+        # would wait with it while Redis is down.
+        return {"broker_url": url, "broker_transport_options": {
+            "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}}
     try:
         queue_dir = data_dir / "broker"
         for sub in ("queue", "processed", "control"):
@@ -279,6 +283,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "BASE_URL": (env.get("DHR_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Per-deployment changes to the reminder rules (dhr.reminders.rules), checked at start.
         "REMINDER_RULES": _json_setting(env, "DHR_REMINDER_RULES"),
+        "RETENTION_YEARS": _int_setting(env, "DHR_RETENTION_YEARS", 20, 1, 200),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "CELERY": {
@@ -293,6 +298,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
                 "heartbeat": {"task": "dhr.jobs.heartbeat", "schedule": 60.0},
                 "reminders": {"task": "dhr.reminders.tasks.run", "schedule": float(
                     _int_setting(env, "DHR_REMINDERS_EVERY_SECONDS", 300, 1, 24 * 60 * 60))},
+                "release-held-jobs": {"task": "dhr.jobs.release_held", "schedule": 60.0},
             },
         },
     }

@@ -71,6 +71,12 @@ class GuardFailed(DomainError):
         self.missing = missing
 
 
+class BackupError(DomainError):
+    """A backup that cannot be made, or an archive that must not be restored."""
+
+    status, code = 400, "backup_failed"
+
+
 class Refused(DomainError):
     """A refusal whose status and code are chosen where it is raised (pool allocation, and the
     API's own body checks: payload too large, malformed JSON)."""

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from celery import Celery, Task, shared_task
 from celery.signals import beat_init
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from dhr.extensions import db
-from dhr.models import JobHeartbeat, JobRun, Notification, User
+from dhr.models import HeldJob, JobHeartbeat, JobRun, Notification, User
 from dhr.models.types import utcnow
 
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
@@ -38,16 +38,51 @@ def enqueue(task: Task, *args: object) -> None:
     """Send a task (called after commit).
 
     In eager mode (tests) the task runs here and now and its errors propagate, so tests see
-    them. Otherwise a broker that cannot be reached is logged, not turned into an error page
-    for a user whose change has already been committed (health then reports jobs degraded).
-    """
+    them. Otherwise the broker gets one try, with no retry loop, so a page never waits on a
+    broker that is down; a job that cannot be sent is held in the database (held_jobs) and
+    sent again by release_held once the broker is back. Health reports jobs degraded while
+    any job is held."""
     if current_app.config["CELERY"].get("task_always_eager"):
         task.apply(args=args, throw=True)
         return
     try:
-        task.delay(*args)
+        task.apply_async(args=args, retry=False)
     except Exception:
-        current_app.logger.exception("could not queue %s%r", task.name, args)
+        current_app.logger.exception("could not queue %s%r: holding it until the broker is "
+                                     "back", task.name, args)
+        hold(task.name, list(args))
+
+
+def hold(task_name: str, args: list[object]) -> None:
+    """Keep a job that could not be sent, in its own transaction (the caller's has already
+    committed, or is in the middle of committing)."""
+    with db.engine.begin() as connection:
+        connection.execute(insert(HeldJob.__table__).values(task=task_name, args=args,
+                                                            held_dt=utcnow()))
+
+
+def held_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(HeldJob)) or 0
+
+
+@shared_task(name="dhr.jobs.release_held", ignore_result=True)
+def release_held(limit: int = 500) -> int:
+    """Send held jobs again, oldest first; each is removed once the broker took it, so a
+    broker that goes down again midway leaves the rest held. Returns how many were sent."""
+    celery = current_app.extensions["celery"]
+    sent = 0
+    for job in db.session.scalars(select(HeldJob).order_by(HeldJob.id).limit(limit)):
+        try:
+            celery.send_task(job.task, args=job.args, retry=False)
+        except Exception:
+            current_app.logger.warning("the broker is still unreachable; %s jobs stay held",
+                                       held_count() - sent)
+            break
+        db.session.delete(job)
+        db.session.commit()
+        sent += 1
+    db.session.rollback()
+    return sent
 
 
 @shared_task(name="dhr.jobs.heartbeat", ignore_result=True)
@@ -106,10 +141,10 @@ def _aware(value: datetime) -> datetime:
 
 
 def jobs_status() -> str:
-    """'ok' when the scheduler's heartbeat reached the database recently and no scheduled
-    job's latest run failed."""
+    """'ok' when the scheduler's heartbeat reached the database recently, no scheduled
+    job's latest run failed and no job is held waiting for the broker."""
     row = db.session.get(JobHeartbeat, "beat")
-    if row is None or failing_jobs():
+    if row is None or failing_jobs() or held_count():
         return "degraded"
     return "ok" if utcnow() - _aware(row.beat_dt) < HEARTBEAT_STALE_AFTER else "degraded"
 

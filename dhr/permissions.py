@@ -57,6 +57,12 @@ def can_edit_review(user: User, review: Review) -> bool:
     return user.role in EDITOR_ROLES and can_view_review(user, review)
 
 
+def can_export_review(user: User, review: Review) -> bool:
+    """Everything held about a review (identifying terms, every draft) leaves the system only
+    through an administrator or the coordinator of its area."""
+    return user.role in {"admin", "coordinator"} and can_view_review(user, review)
+
+
 def sees_restricted_detail(user: User) -> bool:
     """Practitioners only ever see the published, anonymised view of a review."""
     return user.role != "practitioner"

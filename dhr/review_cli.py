@@ -7,6 +7,7 @@ permission, guard and history rule applies to them.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,9 +18,10 @@ from dhr.errors import DomainError
 from dhr.extensions import db
 from dhr.models import Review, User
 from dhr.models.states import STATE_LABELS
-from dhr.permissions import can_view_review
+from dhr.permissions import can_export_review, can_view_review
 from dhr.workflow.clocks import clocks_for
 from dhr.workflow.engine import available_events, send_event
+from dhr.workflow.review_export import export_review
 
 
 def _actor(email: str) -> User:
@@ -87,6 +89,28 @@ def event_command(reference: str, event: str, email: str, data_json: str) -> Non
         raise click.ClickException(_explain(exc)) from None
     db.session.commit()
     click.echo(f"{review.reference}: {STATE_LABELS[source]} -> {STATE_LABELS[review.state]}")
+
+
+@review_group.command("export")
+@click.argument("reference")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "email", required=True, help="Email of the administrator or coordinator")
+@with_appcontext
+def export_command(reference: str, archive: Path, email: str) -> None:
+    """Write everything held about REFERENCE to ARCHIVE (.zip) for a subject access or legal
+    request: the review, every row that refers to it, and the uploaded files. Audited."""
+    user = _actor(email)
+    review = _review(reference, user)
+    if not can_export_review(user, review):
+        raise click.ClickException("only an administrator or the area's coordinator can "
+                                   "export a review")
+    if archive.exists():
+        raise click.ClickException(f"{archive} already exists: choose a new file name")
+    data = export_review(review, user)
+    archive.write_bytes(data)
+    archive.chmod(0o600)
+    db.session.commit()
+    click.echo(f"{review.reference}: {len(data)} bytes written to {archive}.")
 
 
 def _explain(exc: DomainError) -> str:

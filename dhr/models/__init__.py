@@ -5,7 +5,7 @@ from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
 from dhr.models.counters import ReferenceCounter
 from dhr.models.documents import Document, DocumentVersion
-from dhr.models.jobs import JobHeartbeat, JobRun, Notification
+from dhr.models.jobs import HeldJob, JobHeartbeat, JobRun, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.reminders import OutboxMessage, ReminderClaim
@@ -26,6 +26,7 @@ __all__ = [
     "Csp",
     "Document",
     "DocumentVersion",
+    "HeldJob",
     "HoAmendment",
     "Invitation",
     "JobHeartbeat",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from dhr.extensions import db
 from dhr.models.types import JsonType, TZDateTime, utcnow
@@ -33,3 +33,11 @@ class AuditEntry(db.Model):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_rewriting_history(_mapper: Any, _connection: Any, target: AuditEntry) -> None:
     raise PermissionError(f"audit entry {target.id} is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_rewriting(state: ORMExecuteState) -> None:
+    """`update(AuditEntry)` and `delete(AuditEntry)` bypass the per-object hooks above."""
+    if (state.is_update or state.is_delete) and any(
+            mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        raise PermissionError("audit entries are append-only")

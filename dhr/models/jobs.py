@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dhr.extensions import db
-from dhr.models.types import TZDateTime, utcnow
+from dhr.models.types import JsonType, TZDateTime, utcnow
 
 
 class Notification(db.Model):
@@ -28,6 +29,17 @@ class Notification(db.Model):
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
     read_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
     created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class HeldJob(db.Model):
+    """A job that could not be queued (the broker was down). It waits here, in the database,
+    and is sent again once the broker is back (dhr.jobs.release_held): nothing is lost."""
+
+    __tablename__ = "held_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(200))
+    args: Mapped[list[Any]] = mapped_column(JsonType, default=list)
+    held_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 
 class JobHeartbeat(db.Model):

@@ -2,6 +2,7 @@
 
 from dhr.web import (  # noqa: F401 - each module adds its routes to the blueprint
     artefact_pages,
+    audit_pages,
     dashboard,
     errors,
     identifying_terms_pages,

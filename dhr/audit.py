@@ -13,6 +13,11 @@ from sqlalchemy.orm import joinedload
 from dhr.extensions import db
 from dhr.models import AuditEntry, Review, User
 
+# Entries of reading (dhr.read_audit): who opened what and who was refused. They belong to the
+# audit page, not to a review's history of what happened to it.
+READ_ACTIONS = ("review.viewed", "document.downloaded", "identifying_terms.viewed",
+                "review.refused")
+
 
 def record(
     action: str,
@@ -44,7 +49,9 @@ def review_history(review: Review) -> list[AuditEntry]:
     """Everything recorded about a review, oldest first."""
     return list(
         db.session.scalars(
-            select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.id)
+            select(AuditEntry).where(AuditEntry.review_id == review.id,
+                                     AuditEntry.action.not_in(READ_ACTIONS))
+            .order_by(AuditEntry.id)
         )
     )
 

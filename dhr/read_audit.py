@@ -8,15 +8,12 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from dhr.audit import record
+from dhr.audit import READ_ACTIONS, record
 from dhr.extensions import db
 from dhr.models import Review
 from learning.models import Recommendation
 
 READ_METHODS = frozenset({"GET", "HEAD"})
-# What this module records: readings and refusals, never a change.
-READ_ACTIONS = ("review.viewed", "document.downloaded", "identifying_terms.viewed",
-                "review.refused")
 REFUSED = frozenset({401, 403, 404})
 
 
@@ -31,17 +28,18 @@ def _review_id() -> int | None:
 
 
 def _action(status: int, review: Review) -> str | None:
+    viewed, downloaded, terms_viewed, refused = READ_ACTIONS
     if status in REFUSED:
-        return "review.refused"
+        return refused
     if status >= 300 or (review.is_published and request.method in READ_METHODS):
         return None  # published material is public; a redirect or an error shows nothing
     if request.method not in READ_METHODS:
         return None  # changes are audited by the operations themselves
     if (request.endpoint or "").endswith("identifying_terms_page"):
-        return "identifying_terms.viewed"
+        return terms_viewed
     if request.path.endswith("/download") or request.path.endswith("/export"):
-        return "document.downloaded"
-    return "review.viewed"
+        return downloaded
+    return viewed
 
 
 def _record_read(response: Response) -> Response:

@@ -20,9 +20,9 @@ from flask import Flask
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from dhr import create_app
+from dhr.audit import READ_ACTIONS
 from dhr.extensions import db
 from dhr.models import AuditEntry, PoolMember, Review, User
-from dhr.read_audit import READ_ACTIONS
 
 PG_URL = os.environ.get("DHR_TEST_DATABASE_URL")
 

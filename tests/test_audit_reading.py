@@ -9,9 +9,9 @@ import io
 import pytest
 from sqlalchemy import delete, select, update
 
+from dhr.audit import READ_ACTIONS
 from dhr.extensions import db
 from dhr.models import AuditEntry
-from dhr.read_audit import READ_ACTIONS
 from dhr.workflow import documents
 from tests.conftest import sign_in
 from tests.foundation_support import error_summary, publish, row_counts
@@ -38,6 +38,9 @@ def test_opening_an_unpublished_review_is_recorded_with_who_and_how(manager, cli
     entries = reads("review.viewed")
     assert [(e.actor_id, e.review_id, e.data["via"]) for e in entries] == [
         (manager.id, review.id, "page"), (manager.id, review.id, "api")]
+    # The review's own history tells what happened to it, not who looked at it.
+    history = api_as(manager).get(f"/reviews/{review.id}").get_json()["history"]
+    assert [item["action"] for item in history] == ["review.notified"]
 
 
 def test_downloads_and_identifying_terms_are_recorded_as_such(manager, client, make_review,

@@ -16,6 +16,7 @@ from celery import shared_task
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from dhr.audit import READ_ACTIONS
 from dhr.jobs import enqueue
 from dhr.models import AuditEntry, Document, DocumentVersion, Review
 from dhr.search.service import reindex_review
@@ -32,6 +33,8 @@ def reindex_review_task(review_id: int) -> None:
 def _review_id(session: Session, obj: Any) -> int | None:
     if isinstance(obj, Review):
         return obj.id
+    if isinstance(obj, AuditEntry) and obj.action in READ_ACTIONS:
+        return None  # somebody read the review: nothing in it changed
     if isinstance(obj, Document | Recommendation | AuditEntry):
         return obj.review_id
     if isinstance(obj, DocumentVersion):

@@ -1,0 +1,63 @@
+"""Forms of the account pages (notification settings, API tokens) and of user management."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from dhr.models.users import ROLE_LABELS
+from dhr.notifications import PREFERENCE_LABELS
+from dhr.web.forms import CheckboxesField, GovSelectField, select_choices
+
+
+class ConfirmForm(FlaskForm):
+    """No fields: a button whose CSRF token is the point."""
+
+
+class PreferenceForm(FlaskForm):
+    preference = RadioField(
+        "How do you want to hear of reminders and notifications?",
+        description="Everything also stays on your notifications page.",
+        choices=select_choices(PREFERENCE_LABELS.items()),
+        validators=[InputRequired("Select how you want to hear of notifications")])
+
+
+class RoleForm(FlaskForm):
+    """A role and its scope. Choices are set per manager (a coordinator gives only the roles
+    and CSPs of their own area)."""
+
+    role = RadioField("Role", validators=[InputRequired("Select a role")])
+    csps = CheckboxesField("Community Safety Partnerships",
+                           description="A CSP manager needs at least one.")
+    area = GovSelectField("Area", invalid="Select an area from the list",
+                          validators=[Optional()])
+
+    def offer(self, roles: tuple[str, ...], csps: list, areas: list) -> None:
+        self.role.choices = select_choices((role, ROLE_LABELS[role]) for role in roles)
+        self.csps.choices = select_choices((csp.slug, csp.name) for csp in csps)
+        self.area.choices = select_choices(
+            [("", "The area of the CSPs chosen")] + [(area.name, area.name) for area in areas])
+
+    def validate_csps(self, field: CheckboxesField) -> None:
+        if self.role.data == "csp_manager" and not field.data:
+            raise ValidationError("Select at least one CSP for a CSP manager")
+
+
+class UserForm(RoleForm):
+    name = StringField("Full name", validators=[
+        DataRequired("Enter the person's full name"),
+        Length(max=200, message="Enter a name of 200 characters or fewer")])
+    email = EmailField("Email address", filters=[lambda value: (value or "").strip()],
+                       validators=[DataRequired("Enter an email address"),
+                                   Email("Enter an email address in the correct format, "
+                                         "like name@example.com"),
+                                   Length(max=254, message="Enter an email address of 254 "
+                                                           "characters or fewer")])

@@ -55,9 +55,9 @@ def openable_reviews(user: User, items: list[Notification]) -> dict[int, str]:
     review_ids = {item.review_id for item in items if item.review_id is not None}
     if not review_ids:
         return {}
-    return dict(db.session.execute(
-        select(Review.id, Review.reference)
-        .where(Review.id.in_(review_ids), visible_reviews_clause(user))).tuples())
+    rows = db.session.execute(select(Review.id, Review.reference)
+                              .where(Review.id.in_(review_ids), visible_reviews_clause(user)))
+    return {review_id: reference for review_id, reference in rows}
 
 
 def own_notification(user: User, notification_id: int) -> Notification:

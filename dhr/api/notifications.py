@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -52,8 +52,13 @@ class MarkedRead(BaseModel):
     unread: int
 
 
+def _utc(value: datetime) -> datetime:
+    """Stored in UTC (SQLite gives it back without a zone): shown with its Z."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _out(row: Notification) -> NotificationOut:
-    return NotificationOut(id=row.id, at=row.created_dt, subject=row.subject, body=row.message,
+    return NotificationOut(id=row.id, at=_utc(row.created_dt), subject=row.subject, body=row.message,
                            review_id=row.review_id, read=row.read_dt is not None)
 
 

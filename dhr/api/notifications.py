@@ -58,8 +58,9 @@ def _utc(value: datetime) -> datetime:
 
 
 def _out(row: Notification) -> NotificationOut:
-    return NotificationOut(id=row.id, at=_utc(row.created_dt), subject=row.subject, body=row.message,
-                           review_id=row.review_id, read=row.read_dt is not None)
+    return NotificationOut(id=row.id, at=_utc(row.created_dt), subject=row.subject,
+                           body=row.message, review_id=row.review_id,
+                           read=row.read_dt is not None)
 
 
 @bp.get("/notifications")

@@ -62,6 +62,11 @@ def _hash(password: str) -> str:
         raise AccountError(str(exc)) from None
 
 
+def email_in_use(email: str) -> bool:
+    return db.session.scalar(
+        select(User.id).where(func.lower(User.email) == email.strip().lower())) is not None
+
+
 def create_user(*, email: str, role: str, csp_names: list[str], area_name: str | None = None,
                 name: str = "", password: str | None = None) -> User:
     email = email.strip().lower()
@@ -71,7 +76,7 @@ def create_user(*, email: str, role: str, csp_names: list[str], area_name: str |
                                      "name@example.com"})
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}", {"role": "Select a role from the list"})
-    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+    if email_in_use(email):
         raise AccountError(f"a user with email {email} already exists",
                            {"email": "An account with this email address already exists"})
     csps, area = _scope(role, csp_names, area_name)

@@ -13,6 +13,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from dhr.accounts import email_in_use
 from dhr.models.users import ROLE_LABELS
 from dhr.notifications import PREFERENCE_LABELS
 from dhr.web.forms import CheckboxesField, GovSelectField, select_choices
@@ -61,3 +62,8 @@ class UserForm(RoleForm):
                                          "like name@example.com"),
                                    Length(max=254, message="Enter an email address of 254 "
                                                            "characters or fewer")])
+
+    def validate_email(self, field: EmailField) -> None:
+        """Checked with the other fields, so that every error shows at once."""
+        if email_in_use(field.data):
+            raise ValidationError("An account with this email address already exists")

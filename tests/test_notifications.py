@@ -182,5 +182,6 @@ def test_choosing_how_to_hear_of_them_is_audited(client, make_user):
         html = response.get_data(as_text=True)
         assert response.status_code == 400
         assert "govuk-error-summary" in html and "<title>Error: " in html
+        assert "Select how you want to hear of notifications" in html
     db.session.expire_all()
     assert user.notification_preference == "daily_digest"

@@ -108,9 +108,9 @@ def test_an_admin_creates_a_user_who_can_then_sign_in(client, app, make_user):
     ("email", "priya.shah", "Enter an email address in the correct format"),
     ("email", "{existing}", "An account with this email address already exists"),
     ("role", "", "Select a role"),
-    ("role", "emperor", "Not a valid choice"),
+    ("role", "emperor", "Select a role from the list"),
     ("csps", [], "Select at least one CSP for a CSP manager"),
-    ("csps", ["narnia"], "is not a valid choice"),
+    ("csps", ["narnia"], "Select CSPs from the list"),
     ("area", "Atlantis", "Select an area from the list"),
 ])
 def test_every_wrong_field_is_refused_with_a_message_and_nothing_written(

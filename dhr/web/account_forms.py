@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import (
@@ -19,13 +21,37 @@ from dhr.notifications import PREFERENCE_LABELS
 from dhr.web.forms import CheckboxesField, GovSelectField, select_choices
 
 
+class _ChoiceInWords:
+    """A choice not on the list (a tampered form) gets a message in words, not WTForms'
+    "Not a valid choice"."""
+
+    def __init__(self, *args: Any, invalid: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.invalid = invalid
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid) from None
+
+
+class ChoiceRadioField(_ChoiceInWords, RadioField):
+    pass
+
+
+class ChoiceCheckboxesField(_ChoiceInWords, CheckboxesField):
+    pass
+
+
 class ConfirmForm(FlaskForm):
     """No fields: a button whose CSRF token is the point."""
 
 
 class PreferenceForm(FlaskForm):
-    preference = RadioField(
+    preference = ChoiceRadioField(
         "How do you want to hear of reminders and notifications?",
+        invalid="Select how you want to hear of notifications",
         description="Everything also stays on your notifications page.",
         choices=select_choices(PREFERENCE_LABELS.items()),
         validators=[InputRequired("Select how you want to hear of notifications")])
@@ -35,9 +61,11 @@ class RoleForm(FlaskForm):
     """A role and its scope. Choices are set per manager (a coordinator gives only the roles
     and CSPs of their own area)."""
 
-    role = RadioField("Role", validators=[InputRequired("Select a role")])
-    csps = CheckboxesField("Community Safety Partnerships",
-                           description="A CSP manager needs at least one.")
+    role = ChoiceRadioField("Role", invalid="Select a role from the list",
+                            validators=[InputRequired("Select a role")])
+    csps = ChoiceCheckboxesField("Community Safety Partnerships",
+                                 invalid="Select CSPs from the list",
+                                 description="A CSP manager needs at least one.")
     area = GovSelectField("Area", invalid="Select an area from the list",
                           validators=[Optional()])
 
@@ -47,7 +75,7 @@ class RoleForm(FlaskForm):
         self.area.choices = select_choices(
             [("", "The area of the CSPs chosen")] + [(area.name, area.name) for area in areas])
 
-    def validate_csps(self, field: CheckboxesField) -> None:
+    def validate_csps(self, field: ChoiceCheckboxesField) -> None:
         if self.role.data == "csp_manager" and not field.data:
             raise ValidationError("Select at least one CSP for a CSP manager")
 

@@ -28,26 +28,29 @@ class AccountError(InvalidInput):
 def _scope(role: str, csp_names: list[str], area_name: str | None) -> tuple[list[Csp], Area | None]:
     """The CSPs and area a user of `role` works in, checked."""
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
+        raise AccountError(f"unknown role {role!r}", {"role": "Select a role from the list"})
     csps: list[Csp] = []
     for csp_name in csp_names:
         csp = find_csp(csp_name)
         if csp is None:
-            raise AccountError(f"unknown CSP {csp_name!r}")
+            raise AccountError(f"unknown CSP {csp_name!r}", {"csps": "Select CSPs from the list"})
         csps.append(csp)
     if role == "csp_manager" and not csps:
-        raise AccountError("a csp_manager needs at least one --csp")
+        raise AccountError("a csp_manager needs at least one --csp",
+                           {"csps": "Select at least one CSP for a CSP manager"})
     area = None
     if area_name:
         area = db.session.scalar(select(Area).where(func.lower(Area.name) == area_name.lower()))
         if area is None:
-            raise AccountError(f"unknown area {area_name!r}")
+            raise AccountError(f"unknown area {area_name!r}",
+                               {"area": "Select an area from the list"})
     elif csps:
         area = csps[0].area
     elif role in AREA_ROLES:
         areas = db.session.scalars(select(Area)).all()
         if len(areas) != 1:
-            raise AccountError(f"a {role} needs --area (or --csp) when there are several areas")
+            raise AccountError(f"a {role} needs --area (or --csp) when there are several areas",
+                               {"area": "Select an area, or a CSP"})
         area = areas[0]
     return csps, area
 
@@ -59,15 +62,23 @@ def _hash(password: str) -> str:
         raise AccountError(str(exc)) from None
 
 
+def email_in_use(email: str) -> bool:
+    return db.session.scalar(
+        select(User.id).where(func.lower(User.email) == email.strip().lower())) is not None
+
+
 def create_user(*, email: str, role: str, csp_names: list[str], area_name: str | None = None,
                 name: str = "", password: str | None = None) -> User:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError(f"{email!r} is not an email address")
+        raise AccountError(f"{email!r} is not an email address",
+                           {"email": "Enter an email address in the correct format, like "
+                                     "name@example.com"})
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}")
-    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
-        raise AccountError(f"a user with email {email} already exists")
+        raise AccountError(f"unknown role {role!r}", {"role": "Select a role from the list"})
+    if email_in_use(email):
+        raise AccountError(f"a user with email {email} already exists",
+                           {"email": "An account with this email address already exists"})
     csps, area = _scope(role, csp_names, area_name)
     password_hash = _hash(password) if password else None
     user = User(email=email, role=role, name=name, area=area, csps=csps,

@@ -277,6 +277,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "COMPLETION_DUE_MONTHS": _int_setting(env, "DHR_COMPLETION_DUE_MONTHS", 6, 0, 120),
         "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0,
                                                  520),
+        "API_TOKEN_DAYS": _int_setting(env, "DHR_API_TOKEN_DAYS", 90, 1, 3650),
         "TRAINING_VALID_YEARS": _int_setting(env, "DHR_TRAINING_VALID_YEARS", 3, 1, 50),
         "SMTP_URL": _smtp_url(env),
         "MAIL_FROM": env.get("DHR_MAIL_FROM") or "dhr@localhost",

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, g, jsonify, redirect, request, u
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
-from dhr.auth.tokens import user_for_token
+from dhr.auth.tokens import token_for
 from dhr.bounds import DB_INT_MAX
 
 # The only endpoints anyone may reach without signing in.
@@ -22,6 +22,9 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; form-action 'self'"
 )
 
+
+# What a read-only API token may do.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -39,10 +42,13 @@ def _authenticate() -> Response | None:
     if request.blueprint == "api":
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
+        row = token_for(token.strip()) if scheme.lower() == "bearer" else None
+        if row is None:
             return _api_error(401, "unauthorized", "a valid bearer token is required")
-        g.user = user
+        if row.is_read_only and request.method not in READING_METHODS:
+            return _api_error(403, "read_only_token",
+                              "this token is read-only: it can read but not change anything")
+        g.user = row.user
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

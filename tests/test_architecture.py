@@ -36,6 +36,8 @@ PLACES: dict[str, str] = {
     "dhr.jobs": "services",
     "dhr.after_commit": "services",
     "dhr.accounts": "services",
+    "dhr.user_admin": "services",
+    "dhr.notifications": "services",
     "dhr.reviews": "services",
     "dhr.identifying_terms": "services",
     "dhr.bounds": "services",

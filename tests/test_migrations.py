@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,24 @@ def test_the_stored_due_dates_are_worked_out_for_existing_reviews(empty_app):
         dues = due_dates(review)
         assert {c: getattr(review, c) for c in STORED_COLUMNS.values()} == {
             c: getattr(dues, name) for name, c in STORED_COLUMNS.items()}, review.reference
+
+
+def test_0007_gives_existing_tokens_an_expiry_and_keeps_them_read_write(empty_app):
+    """Tokens issued before 0007 never expired: they now expire 90 days after the upgrade."""
+    upgrade(revision="0005")
+    load_rows()
+    user_id = db.session.scalar(select(User.id))
+    db.session.remove()
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO api_tokens (user_id, digest, label, created_dt) VALUES"
+            " (:user, :digest, 'old script', CURRENT_TIMESTAMP)"),
+            {"user": user_id, "digest": "a" * 64})
+    upgrade(revision="0007")
+    with db.engine.connect() as connection:
+        expires, read_only = connection.execute(text(
+            "SELECT expires_dt, is_read_only FROM api_tokens")).one()
+    expires = expires if isinstance(expires, datetime) else datetime.fromisoformat(expires)
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    assert timedelta(days=89) < expires - datetime.now(UTC) <= timedelta(days=90)
+    assert not read_only

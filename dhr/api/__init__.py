@@ -6,6 +6,7 @@ from dhr.api import (  # noqa: F401 - registers routes
     documents,
     errors,
     meta,
+    notifications,
     review_export,
     reviews,
     transitions,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dhr.extensions import db
@@ -13,6 +13,15 @@ from dhr.models.org import Area, Csp
 from dhr.models.types import StrEnum, TZDateTime, utcnow
 
 ROLES = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")
+# Roles in words, as people say them.
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "coordinator": "County coordinator",
+    "csp_manager": "CSP manager",
+    "subgroup_member": "Sub-group member",
+    "chair": "Chair",
+    "practitioner": "Practitioner",
+}
 # How a user wants to hear of reminders and events: each by e-mail at once, one e-mail a day,
 # or in the app only (the notifications page always has everything).
 NOTIFICATION_PREFERENCES = ("immediate", "daily_digest", "in_app")
@@ -58,7 +67,8 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token; only its SHA-256 digest is stored."""
+    """A bearer token; only its SHA-256 digest is stored. It stops working when it expires or
+    is revoked; a read-only one only reads (GET)."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,5 +78,7 @@ class ApiToken(db.Model):
     created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     last_used_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
     revoked_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
+    expires_dt: Mapped[datetime] = mapped_column(TZDateTime())
+    is_read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship()

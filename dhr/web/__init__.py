@@ -1,13 +1,16 @@
 """The web pages for people (GOV.UK Design System patterns, no JavaScript needed)."""
 
 from dhr.web import (  # noqa: F401 - each module adds its routes to the blueprint
+    account_pages,
     artefact_pages,
     audit_pages,
     dashboard,
     errors,
     identifying_terms_pages,
+    notification_pages,
     pool_pages,
     review_pages,
+    user_pages,
 )
 from dhr.web.blueprint import bp
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from flask import Flask, g
 
 from dhr.models.states import STATE_LABELS
+from dhr.models.users import ROLE_LABELS
+from dhr.notifications import PREFERENCE_LABELS, unread_count
 from dhr.reminders.scan import chases_of
 
 
@@ -34,8 +36,11 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.filters["state_label"] = lambda s: STATE_LABELS.get(s, humanise(s))
+    app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, humanise(r))
 
     @app.context_processor
     def _globals() -> dict:
-        return {"review_label": app.config["REVIEW_LABEL"], "user": g.get("user"),
-                "request_chases": chases_of}
+        user = g.get("user")
+        return {"review_label": app.config["REVIEW_LABEL"], "user": user,
+                "request_chases": chases_of, "preference_labels": PREFERENCE_LABELS,
+                "unread_notifications": unread_count(user) if user is not None else 0}

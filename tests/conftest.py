@@ -95,6 +95,8 @@ def app(tmp_path, monkeypatch) -> Iterator[Flask]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
+        # Two-factor sign-in has its own tests (tests/test_two_factor*.py), which turn it on.
+        "REQUIRE_2FA": False,
         "CELERY": {"task_always_eager": True},
     })
     if PG_URL:

@@ -10,6 +10,7 @@ from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
 from dhr.models.sessions import UserSession
+from dhr.models.two_factor import RecoveryCode, TwoFactorCredential
 from dhr.models.users import ROLES, ApiToken, User
 
 __all__ = [
@@ -29,9 +30,11 @@ __all__ = [
     "JobHeartbeat",
     "Notification",
     "PoolMember",
+    "RecoveryCode",
     "ReferenceCounter",
     "Review",
     "TrainingRecord",
+    "TwoFactorCredential",
     "User",
     "UserSession",
     "VocabularyTerm",

@@ -130,6 +130,7 @@ def _password_accepted(user: User) -> ResponseReturnValue:
     pending = two_factor.required_for(user)
     session[SESSION_KEY] = start_session(user, awaiting_second_factor=pending)
     login_user(user)
+    g.awaiting_second_factor = pending  # as the user loader would say from now on
     target = _safe_next(request.args.get("next"))
     if not pending:
         return _signed_in(user, target)
@@ -171,6 +172,11 @@ def _awaiting() -> bool:
     return bool(g.get("awaiting_second_factor"))
 
 
+def _second_factor_done() -> None:
+    complete_second_factor(session.get(SESSION_KEY) or "")
+    g.awaiting_second_factor = False
+
+
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
 @_throttled
 def two_factor_code() -> ResponseReturnValue:
@@ -190,7 +196,7 @@ def two_factor_code() -> ResponseReturnValue:
             reason = "wrong_code"
         if used is not None:
             clear_failures(user)
-            complete_second_factor(session.get(SESSION_KEY) or "")
+            _second_factor_done()
             return _signed_in(user, session.pop("next", url_for("web.dashboard")),
                               second_factor=used)
         if reason == "wrong_code":
@@ -220,7 +226,7 @@ def two_factor_setup() -> ResponseReturnValue:
         if codes is not None:
             target = session.pop("next", url_for("web.dashboard"))
             if _awaiting():
-                complete_second_factor(session.get(SESSION_KEY) or "")
+                _second_factor_done()
                 _record_sign_in(user, second_factor="enrolled")
             db.session.commit()
             return render_template("auth/two_factor_recovery_codes.html", codes=codes,
@@ -251,6 +257,7 @@ def logout() -> ResponseReturnValue:
     db.session.commit()
     logout_user()
     session.clear()
+    g.pop("awaiting_second_factor", None)
     flash("You have signed out.")
     return redirect(url_for("auth.login"))
 

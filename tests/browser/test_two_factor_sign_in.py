@@ -34,6 +34,9 @@ def sign_out(page, live_server: str) -> None:
 def test_enrol_then_sign_in_with_a_code_and_a_recovery_code(
         app, live_server, page, make_user, check_accessibility, screenshot, width):
     app.config["REQUIRE_2FA"] = True
+    # Enrolling hashes ten recovery codes with argon2, and a recovery code is checked against
+    # each unused hash: seconds of work on a busy shared machine, not the default 15.
+    page.set_default_timeout(120_000)
     page.set_viewport_size({"width": width, "height": 844})
     user = make_user("csp_manager", csps=["Dacorum"], email="dan.price@herts.example")
 

@@ -20,7 +20,7 @@ from dhr.assets import bp as assets_bp
 from dhr.auth.views import bp as auth_bp
 from dhr.cli import register_commands
 from dhr.config import load_config
-from dhr.extensions import csrf, db, login_manager, migrate
+from dhr.extensions import csrf, db, limiter, login_manager, migrate
 from dhr.jobs import celery_init_app
 from dhr.reminders import tasks as reminder_tasks  # noqa: F401 - the scheduled scan
 from dhr.reminders.rules import rules_from
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

@@ -25,6 +25,8 @@ from dhr.accounts import (
     set_password,
     set_role,
 )
+from dhr.auth import two_factor
+from dhr.auth.sessions import end_all_sessions
 from dhr.auth.tokens import MAX_DAYS, is_live, issue_token, revoke_token, tokens_of
 from dhr.backup_cli import backup_command, restore_command
 from dhr.bounds import DB_INT_MAX
@@ -150,6 +152,20 @@ def set_password_command(email: str, password_stdin: bool) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Password changed for {user.email}")
+
+
+@user_group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor_command(email: str) -> None:
+    """Forget a user's authenticator and recovery codes (a lost phone); their sessions end
+    and they set up two-factor sign-in again when they next sign in."""
+    user = _user_by_email(email)
+    had = two_factor.reset(user, None)
+    end_all_sessions(user, None, "two_factor_reset")
+    db.session.commit()
+    click.echo(f"Two-factor sign-in reset for {user.email}" if had else
+               f"{user.email} had not set up two-factor sign-in; nothing to reset")
 
 
 @click.group("token")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -101,6 +102,26 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     if len(key) < 32:
         raise ConfigError(f"{key_file} (the generated DHR_SECRET_KEY) is damaged: delete it")
     return key
+
+
+def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter rate such as "20 per minute;100 per hour", checked at start-up."""
+    raw = (env.get(name) or "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a rate such as '20 per minute'") from None
+    return raw
+
+
+def _rate_limit_storage(env: dict[str, str]) -> str:
+    """Where the sign-in throttle counts: this process's memory by default (one process);
+    Redis when several processes or hosts serve the app, so they share the counts."""
+    url = (env.get("DHR_RATELIMIT_STORAGE_URL") or "").strip() or "memory://"
+    if not url.startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigError(f"DHR_RATELIMIT_STORAGE_URL={_redact(url)!r} must be memory:// "
+                          "or a redis:// URL")
+    return url
 
 
 def _redact(url: str) -> str:
@@ -272,7 +293,14 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int_setting(env, "DHR_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024),
         "MAX_JSON_BYTES": _int_setting(env, "DHR_MAX_JSON_BYTES", 512 * 1024, 1024),
         "LOGIN_MAX_FAILURES": _int_setting(env, "DHR_LOGIN_MAX_FAILURES", 5, 1, 1000),
+        # The longest wait an account is made to keep between attempts (see auth.passwords).
         "LOGIN_LOCK_MINUTES": _int_setting(env, "DHR_LOGIN_LOCK_MINUTES", 15, 1, WEEK_MINUTES),
+        "LOGIN_DELAY_SECONDS": _int_setting(env, "DHR_LOGIN_DELAY_SECONDS", 30, 1, 3600),
+        "SIGN_IN_RATE_LIMIT": _rate_limit(env, "DHR_SIGN_IN_RATE_LIMIT",
+                                          "20 per minute;100 per hour"),
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(env),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "REQUIRE_2FA": _bool_setting(env, "DHR_REQUIRE_2FA", True),
         "DECISION_DUE_MONTHS": _int_setting(env, "DHR_DECISION_DUE_MONTHS", 1, 0, 120),
         "COMPLETION_DUE_MONTHS": _int_setting(env, "DHR_COMPLETION_DUE_MONTHS", 6, 0, 120),
         "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0,

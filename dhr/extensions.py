@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage from RATELIMIT_STORAGE_URI (DHR_RATELIMIT_STORAGE_URL): memory, or Redis in production.
+limiter = Limiter(key_func=get_remote_address)

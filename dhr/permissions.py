@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from dhr.models import Csp, PoolMember, Review, User
+from dhr.models.pool import pool_member_areas
 from dhr.models.states import PUBLISHED_STATES
 
 COUNTY_ROLES = frozenset({"coordinator", "subgroup_member"})
@@ -93,3 +94,58 @@ def can_create_review_in(user: User, csp: Csp) -> bool:
 
 def can_create_reviews(user: User) -> bool:
     return user.role in EDITOR_ROLES
+
+
+# The chair pool ----------------------------------------------------------------------------
+# A member serves the areas recorded on them, or every area when none is. Pool staff see the
+# members serving their own area(s); contact details go only to those who appoint there.
+
+POOL_STAFF_ROLES = frozenset({"coordinator", "csp_manager", "subgroup_member"})
+CONTACT_ROLES = frozenset({"coordinator", "csp_manager"})  # appoint_chair (DOMAIN.md)
+
+
+def pool_area_ids(user: User) -> set[int]:
+    """The areas whose pool members `user` works with (not meaningful for admins)."""
+    if user.role in COUNTY_ROLES:
+        return {user.area_id} if user.area_id is not None else set()
+    if user.role == "csp_manager":
+        return {csp.area_id for csp in user.csps}
+    return set()
+
+
+def _serves_any(area_ids: set[int]) -> ColumnElement[bool]:
+    served = select(pool_member_areas.c.member_id)
+    return (~PoolMember.id.in_(served)
+            | PoolMember.id.in_(served.where(pool_member_areas.c.area_id.in_(area_ids))))
+
+
+def visible_pool_members_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition selecting the pool members `user` may see."""
+    if user.role == "admin":
+        return true()
+    if user.role == "chair":
+        return PoolMember.user_id == user.id
+    if user.role in POOL_STAFF_ROLES:
+        return _serves_any(pool_area_ids(user))
+    return false()
+
+
+def _serves(member: PoolMember, area_ids: set[int]) -> bool:
+    return not member.areas or any(area.id in area_ids for area in member.areas)
+
+
+def can_see_pool_member(user: User, member: PoolMember) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role == "chair":
+        return member.user_id == user.id
+    return user.role in POOL_STAFF_ROLES and _serves(member, pool_area_ids(user))
+
+
+def sees_pool_contact(user: User, member: PoolMember) -> bool:
+    """E-mail and phone: the member themselves, admins, and those who appoint chairs in an
+    area the member serves (its coordinator, the managers of its CSPs); never sub-group
+    members, practitioners or other areas."""
+    if user.role == "admin" or (member.user_id is not None and member.user_id == user.id):
+        return True
+    return user.role in CONTACT_ROLES and _serves(member, pool_area_ids(user))

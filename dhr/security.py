@@ -16,6 +16,11 @@ ANONYMOUS_ENDPOINTS = frozenset(
     {"auth.login", "api.health", "api.openapi", "static", "assets.govuk", "web.favicon"}
 )
 
+# All a session may reach between the password and the second factor (auth.views).
+SECOND_STEP_ENDPOINTS = frozenset(
+    {"auth.two_factor_code", "auth.two_factor_setup", "auth.logout"}
+)
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -53,6 +58,8 @@ def _authenticate() -> Response | None:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     g.user = current_user._get_current_object()
+    if g.get("awaiting_second_factor") and endpoint not in SECOND_STEP_ENDPOINTS:
+        return redirect(url_for("auth.two_factor_code"))
     return None
 
 

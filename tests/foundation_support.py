@@ -106,4 +106,5 @@ def app_on(url: str, **config: Any) -> Flask:
     """A test app (jobs run eagerly) on the database at `url`, with no tables made for it."""
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                        "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False,
-                       "CELERY": {"task_always_eager": True}, **config})
+                       "REQUIRE_2FA": False, "CELERY": {"task_always_eager": True},
+                       **config})

@@ -27,6 +27,20 @@ def test_nothing_set_gives_a_working_configuration(tmp_path):
     assert config["LOGIN_MAX_FAILURES"] == 5
     assert config["DECISION_DUE_MONTHS"] == 1 and config["COMPLETION_DUE_MONTHS"] == 6
     assert config["TRAINING_VALID_YEARS"] == 3
+    assert config["REQUIRE_2FA"] is True  # API.md: DHR_REQUIRE_2FA defaults to true
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["SIGN_IN_RATE_LIMIT"] == "20 per minute;100 per hour"
+
+
+def test_sign_in_settings_are_read(tmp_path):
+    config = load_config({"DHR_DATA_DIR": str(tmp_path), "DHR_REQUIRE_2FA": "false",
+                          "DHR_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/5",
+                          "DHR_SIGN_IN_RATE_LIMIT": "5 per minute",
+                          "DHR_LOGIN_DELAY_SECONDS": "10"})
+    assert config["REQUIRE_2FA"] is False
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/5"
+    assert config["SIGN_IN_RATE_LIMIT"] == "5 per minute"
+    assert config["LOGIN_DELAY_SECONDS"] == 10
 
 
 def test_settings_are_read(tmp_path):
@@ -105,6 +119,10 @@ BAD_SETTINGS = [
     ("DHR_SEARCH_URL", "database", "needs DHR_DATABASE_URL to be PostgreSQL"),
     ("DHR_SEARCH_URL", "elasticsearch://127.0.0.1:9200", "must be 'database' or a postgresql"),
     ("DHR_SEARCH_URL", "sqlite:///search.db", "must be 'database' or a postgresql"),
+    ("DHR_REQUIRE_2FA", "sometimes", "must be true or false"),
+    ("DHR_SIGN_IN_RATE_LIMIT", "lots", "not a rate such as"),
+    ("DHR_RATELIMIT_STORAGE_URL", "memcached://127.0.0.1", "must be memory://"),
+    ("DHR_LOGIN_DELAY_SECONDS", "0", "at least 1"),
 ]
 
 

@@ -63,6 +63,7 @@ def readable_by_others(folder: Path) -> list[str]:
 def test_dhr_run_serves_runs_jobs_and_stops_its_worker(tmp_path, stop_signal):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
     env["DHR_DATA_DIR"] = str(tmp_path / "data")  # SQLite and the filesystem broker in there
+    env["DHR_REQUIRE_2FA"] = "false"  # as for every test but the two-factor ones
     subprocess.run([str(DHR), "db", "upgrade"], env=env, check=True, capture_output=True)
     port = free_port()
     log = tmp_path / "run.log"

@@ -95,6 +95,7 @@ def live_app(app: Flask, monkeypatch, broker_url: str | None, queue: str | None)
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "SESSION_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
+        "REQUIRE_2FA": False,
         "CELERY": celery,
     })
 

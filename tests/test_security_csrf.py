@@ -35,6 +35,7 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": True,
+        "REQUIRE_2FA": False,
         "CELERY": {"task_always_eager": True},
     })
     yield protected

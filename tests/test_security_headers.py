@@ -94,7 +94,8 @@ def test_the_session_cookie_is_sent_with_its_flags(app, make_user, monkeypatch):
     cookie Secure, HttpOnly and SameSite=Lax when someone signs in."""
     monkeypatch.delenv("DHR_SECURE_COOKIES", raising=False)
     default = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "WTF_CSRF_ENABLED": False, "CELERY": {"task_always_eager": True}})
+                          "WTF_CSRF_ENABLED": False, "REQUIRE_2FA": False,
+                          "CELERY": {"task_always_eager": True}})
     user = make_user("admin")
     response = default.test_client().post(
         "/sign-in", data={"email": user.email, "password": "correct horse battery staple"})

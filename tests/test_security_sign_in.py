@@ -1,4 +1,4 @@
-"""Signing in and out: one message for every failure, a per-account lockout kept in the
+"""Signing in and out: one message for every failure, a growing per-account wait kept in the
 database, `next` only to this site, and the sign-in notification written by a job."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dhr.models import AuditEntry, Notification, User
 from dhr.models.types import utcnow
 
 WRONG = "Enter a correct email address and password."
-LOCKED = "This account is locked after too many failed attempts. Try again later."
 
 
 def attempt(client, email: str, password: str, next_path: str | None = None):
@@ -72,7 +71,8 @@ def test_empty_and_malformed_fields_are_form_errors(client):
         "Enter a valid email address", "Enter your password"]
 
 
-def test_the_account_locks_after_the_configured_number_of_failures(app, client, make_user):
+def test_the_right_password_after_the_wait_signs_in(app, client, make_user):
+    """Past the limit the account must wait; the real user's right password then works."""
     limit = app.config["LOGIN_MAX_FAILURES"]
     assert limit == 5  # the default of DHR_LOGIN_MAX_FAILURES
     user = make_user("admin")
@@ -80,15 +80,14 @@ def test_the_account_locks_after_the_configured_number_of_failures(app, client, 
         assert error_summary(attempt(client, user.email, "wrong password!").get_data(
             as_text=True)) == [WRONG]
     assert fresh(user).locked_until_dt is None
-    attempt(client, user.email, "wrong password!")  # the last allowed failure
-    locked_until = fresh(user).locked_until_dt
-    assert locked_until is not None
-    # While locked even the right password is refused, and nothing is signed in.
+    attempt(client, user.email, "wrong password!")  # the last failure before waits begin
+    assert fresh(user).locked_until_dt is not None
+    # During the wait even the right password is refused, with the same answer as always.
     response = attempt(client, user.email, PASSWORD)
     assert response.status_code == 400
-    assert error_summary(response.get_data(as_text=True)) == [LOCKED]
+    assert error_summary(response.get_data(as_text=True)) == [WRONG]
     assert not signed_in(client)
-    # When the lock has run out, the right password works again.
+    # When the wait is over, the right password works again.
     user = fresh(user)
     user.locked_until_dt = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -97,17 +96,44 @@ def test_the_account_locks_after_the_configured_number_of_failures(app, client, 
     assert fresh(user).failed_logins == 0
 
 
-def test_the_lock_lasts_the_configured_minutes(app, client, make_user):
-    app.config["LOGIN_MAX_FAILURES"] = 2
-    app.config["LOGIN_LOCK_MINUTES"] = 30
-    user = make_user("admin")
+def _wait_after_failure(client, user: User) -> timedelta:
     before = utcnow()
-    for _ in range(2):
+    attempt(client, user.email, "wrong password!")
+    until = fresh(user).locked_until_dt
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=before.tzinfo)
+    return until - before
+
+
+def _let_the_wait_pass(user: User) -> None:
+    user = fresh(user)
+    user.locked_until_dt = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+def test_the_wait_doubles_with_each_failure_up_to_the_configured_minutes(app, client,
+                                                                           make_user):
+    app.config.update(LOGIN_MAX_FAILURES=2, LOGIN_DELAY_SECONDS=60, LOGIN_LOCK_MINUTES=5)
+    user = make_user("admin")
+    attempt(client, user.email, "wrong password!")
+    assert fresh(user).locked_until_dt is None
+    waits = []
+    for _ in range(5):
+        waits.append(_wait_after_failure(client, user))
+        _let_the_wait_pass(user)
+    minutes = [round(wait.total_seconds() / 60) for wait in waits]
+    assert minutes == [1, 2, 4, 5, 5]
+
+
+def test_attempts_during_the_wait_do_not_lengthen_it(app, client, make_user):
+    app.config.update(LOGIN_MAX_FAILURES=1, LOGIN_DELAY_SECONDS=60)
+    user = make_user("admin")
+    attempt(client, user.email, "wrong password!")
+    until = fresh(user).locked_until_dt
+    for _ in range(3):
         attempt(client, user.email, "wrong password!")
-    locked_until = fresh(user).locked_until_dt
-    if locked_until.tzinfo is None:
-        locked_until = locked_until.replace(tzinfo=before.tzinfo)
-    assert timedelta(minutes=29) < locked_until - before < timedelta(minutes=31)
+    assert fresh(user).locked_until_dt == until
+    assert fresh(user).failed_logins == 1
 
 
 def test_a_success_resets_the_count(client, make_user):
@@ -122,10 +148,10 @@ def test_a_success_resets_the_count(client, make_user):
     assert sign_in(client, user).status_code == 302
 
 
-def test_the_lockout_is_per_account(client, make_user):
-    locked, other = make_user("admin"), make_user("admin")
+def test_the_wait_is_per_account(client, make_user):
+    waiting, other = make_user("admin"), make_user("admin")
     for _ in range(5):
-        attempt(client, locked.email, "wrong password!")
+        attempt(client, waiting.email, "wrong password!")
     assert sign_in(client, other).status_code == 302
 
 

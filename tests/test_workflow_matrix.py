@@ -84,6 +84,7 @@ def matrix_app(tmp_path_factory) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp / 'matrix.sqlite'}",
             "WTF_CSRF_ENABLED": False,
+            "REQUIRE_2FA": False,
             "CELERY": {"task_always_eager": True},
         })
         if PG_URL:

@@ -35,7 +35,12 @@ from dhr.api.serialize import review_out
 from dhr.extensions import db
 from dhr.models import Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES, TRAINING_KINDS
-from dhr.permissions import can_view_review
+from dhr.permissions import (
+    can_see_pool_member,
+    can_view_review,
+    sees_pool_contact,
+    visible_pool_members_clause,
+)
 from dhr.reviews import agency_codes
 from dhr.workflow import allocation, replacement
 from dhr.workflow.allocation import can_allocate, can_manage_pool
@@ -148,8 +153,9 @@ class ReviewRef(BaseModel):
 class ChairOut(BaseModel):
     id: int
     name: str
-    email: str
-    phone: str | None
+    email: str | None = Field(description="only for those who appoint chairs in an area the "
+                                           "member serves (and admins, and the member)")
+    phone: str | None = Field(description="as email")
     roles: list[str]
     active: bool
     capacity: int
@@ -241,8 +247,10 @@ def chair_out(member: PoolMember, viewer: User, current: list[Review],
     today = date.today()
     role = "chair" if member.has_role("chair") else "report_writer"
     until = allocation.trained_until(member, role)
+    contact = sees_pool_contact(viewer, member)
     return ChairOut(
-        id=member.id, name=member.name, email=member.email, phone=member.phone,
+        id=member.id, name=member.name, email=member.email if contact else None,
+        phone=member.phone if contact else None,
         roles=list(member.roles or []), active=member.is_active, capacity=member.capacity,
         current_reviews=len(current),
         reviews=[ReviewRef(id=r.id, reference=r.reference) for r in current
@@ -276,20 +284,31 @@ def invitation_out(invitation: Invitation, labels: dict[str, str]) -> Invitation
     )
 
 
-def _visible_members() -> list[PoolMember]:
-    """Pool staff see everyone; a chair sees their own record; practitioners nothing."""
-    stmt = select(PoolMember).order_by(PoolMember.name, PoolMember.id)
-    if g.user.role == "chair":
-        stmt = stmt.where(PoolMember.user_id == g.user.id)
-    elif g.user.role not in POOL_READER_ROLES:
+def _check_pool_reader() -> None:
+    if g.user.role not in POOL_READER_ROLES and g.user.role != "chair":
         raise forbidden("your role cannot see the chair pool")
-    return list(db.session.scalars(stmt))
+
+
+def _visible_members() -> list[PoolMember]:
+    """Pool staff see the members serving their area(s); a chair their own record."""
+    _check_pool_reader()
+    return list(db.session.scalars(select(PoolMember).where(
+        visible_pool_members_clause(g.user)).order_by(PoolMember.name, PoolMember.id)))
 
 
 def _load_member(member_id: int) -> PoolMember:
+    _check_pool_reader()
     member = db.session.get(PoolMember, member_id)
-    if member is None or member not in _visible_members():
+    if member is None or not can_see_pool_member(g.user, member):
         raise not_found("chair")
+    return member
+
+
+def _chosen_member(chair_id: int) -> PoolMember:
+    """The pool member named in a body: one the caller may see, else no such member."""
+    member = db.session.get(PoolMember, chair_id)
+    if member is None or not can_see_pool_member(g.user, member):
+        raise validation_error({"chair_id": "no such pool member"})
     return member
 
 
@@ -378,9 +397,7 @@ def chair_candidates(review_id: int) -> ResponseReturnValue:
 def create_invitation(review_id: int) -> ResponseReturnValue:
     review = _allocatable_review(review_id)
     body = parse_body(InvitationCreate)
-    member = db.session.get(PoolMember, body.chair_id)
-    if member is None:
-        raise validation_error({"chair_id": "no such pool member"})
+    member = _chosen_member(body.chair_id)
     invitation = allocation.invite(review, member, g.user, body.role)
     db.session.commit()
     return jsonify(invitation_out(invitation, agency_codes()).model_dump(mode="json")), 201
@@ -396,9 +413,7 @@ def replace_chair(review_id: int) -> ResponseReturnValue:
     if not replacement.can_replace(g.user, review):
         raise forbidden("your role cannot replace the chair of this review")
     body = parse_body(ChairReplacementIn)
-    member = db.session.get(PoolMember, body.chair_id)
-    if member is None:
-        raise validation_error({"chair_id": "no such pool member"})
+    member = _chosen_member(body.chair_id)
     replacement.replace_appointee(review, member, body.role, body.reason or "", g.user,
                                  body.date, expected_version=body.lock_version)
     db.session.commit()

@@ -33,12 +33,23 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def start_session(user: User) -> str:
-    """A new session for `user`; the returned id goes in the cookie and nowhere else."""
+def start_session(user: User, awaiting_second_factor: bool = False) -> str:
+    """A new session for `user`; the returned id goes in the cookie and nowhere else.
+    With `awaiting_second_factor` it is only half signed in until `complete_second_factor`."""
     session_id = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user=user, digest=_digest(session_id)))
+    db.session.add(UserSession(user=user, digest=_digest(session_id),
+                               awaiting_second_factor=awaiting_second_factor))
     db.session.flush()
     return session_id
+
+
+def complete_second_factor(session_id: str) -> None:
+    """The second step is done: the session is now fully signed in."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.digest == _digest(session_id), UserSession.revoked_dt.is_(None))
+        .values(awaiting_second_factor=False)
+    )
 
 
 def _idle_limit() -> timedelta:
@@ -54,8 +65,9 @@ def _expiry_reason(row: UserSession, now: datetime) -> str | None:
     return None
 
 
-def session_user(session_id: str) -> User | None:
-    """The enabled user of a live session, or None. An expired session is revoked on sight."""
+def live_session(session_id: str) -> UserSession | None:
+    """The live session row of an enabled user, or None. An expired session is revoked on
+    sight."""
     if not session_id or len(session_id) > 200:
         return None
     row = db.session.scalar(select(UserSession).where(UserSession.digest == _digest(session_id)))
@@ -72,7 +84,7 @@ def session_user(session_id: str) -> User | None:
     if now - _aware(row.last_seen_dt) > min(TOUCH_EVERY, _idle_limit() / 4):
         row.last_seen_dt = now
         db.session.commit()  # as for API tokens: a GET never commits otherwise
-    return row.user
+    return row
 
 
 def end_session(session_id: str, actor: User) -> None:

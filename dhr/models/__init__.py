@@ -12,6 +12,7 @@ from dhr.models.reminders import OutboxMessage, ReminderClaim
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES, Review
 from dhr.models.search import SearchDocument, SearchWord
 from dhr.models.sessions import UserSession
+from dhr.models.two_factor import RecoveryCode, TwoFactorCredential
 from dhr.models.users import ROLES, ApiToken, User
 
 __all__ = [
@@ -34,12 +35,14 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "PoolMember",
+    "RecoveryCode",
     "ReferenceCounter",
     "ReminderClaim",
     "Review",
     "SearchDocument",
     "SearchWord",
     "TrainingRecord",
+    "TwoFactorCredential",
     "User",
     "UserSession",
     "VocabularyTerm",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dhr.extensions import db
@@ -24,5 +24,8 @@ class UserSession(db.Model):
     last_seen_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     revoked_dt: Mapped[datetime | None] = mapped_column(TZDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # Signed in with the password but not yet with the second factor: only the two-factor
+    # pages (and signing out) answer until it is done.
+    awaiting_second_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship()

@@ -28,7 +28,12 @@ from dhr.extensions import db
 from dhr.models import Area, Csp, Invitation, PoolMember, Review, VocabularyTerm
 from dhr.models.pool import POOL_ROLE_LABELS, POOL_ROLES, TRAINING_LABELS
 from dhr.models.states import STATE_LABELS
-from dhr.permissions import can_view_review, visible_reviews_clause
+from dhr.permissions import (
+    can_see_pool_member,
+    can_view_review,
+    visible_pool_members_clause,
+    visible_reviews_clause,
+)
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
 from dhr.web.forms import CheckboxesField, select_choices
@@ -104,8 +109,9 @@ def _require_pool_manager() -> None:
 
 
 def _member_or_404(member_id: int) -> PoolMember:
+    """A member of the pool the user keeps: another area's member is not found."""
     member = db.session.get(PoolMember, member_id)
-    if member is None:
+    if member is None or not can_see_pool_member(g.user, member):
         abort(404)
     return member
 
@@ -154,7 +160,8 @@ def _show_errors(form: FlaskForm, details: dict[str, str]) -> None:
 @bp.get("/pool")
 def pool_index() -> ResponseReturnValue:
     _require_pool_manager()
-    members = list(db.session.scalars(select(PoolMember).order_by(PoolMember.name)))
+    members = list(db.session.scalars(select(PoolMember).where(
+        visible_pool_members_clause(g.user)).order_by(PoolMember.name)))
     current = allocation.reviews_by_member([m.id for m in members], current=True)
     today = date.today()
     rows = []
@@ -366,7 +373,7 @@ def pool_invite(review_id: int) -> ResponseReturnValue:
     role = request.form.get("role", "chair")
     member_id = positive_id(request.form.get("member_id"))
     member = db.session.get(PoolMember, member_id) if member_id else None
-    if member is None or role not in POOL_ROLES:
+    if member is None or role not in POOL_ROLES or not can_see_pool_member(g.user, member):
         abort(400)
     try:
         allocation.invite(review, member, g.user, role)
@@ -393,6 +400,8 @@ def pool_replace(review_id: int) -> ResponseReturnValue:
     chosen = form.member_id.data
     member_id = positive_id(chosen)
     member = db.session.get(PoolMember, member_id) if member_id else None
+    if member is not None and not can_see_pool_member(g.user, member):
+        member = None
     version = form.lock_version.data
     previous = review.chair if role == "chair" else review.report_writer
     try:

@@ -30,7 +30,7 @@ from dhr.models import Invitation, PoolMember, Review, User
 from dhr.models.pool import POOL_ROLE_LABELS, POOL_ROLES, TRAINING_KINDS, TrainingRecord
 from dhr.models.states import FINAL_STATES, PUBLISHED_STATES
 from dhr.models.types import utcnow
-from dhr.permissions import can_edit_review, can_view_review
+from dhr.permissions import can_edit_review, can_view_review, visible_pool_members_clause
 from dhr.reviews import agency_codes
 from dhr.workflow.clocks import add_months
 
@@ -294,7 +294,10 @@ def rank_candidates(review: Review, role: str = "chair", *, on: date | None = No
     (never appointed counts as longest), so that work spreads fairly.
     """
     on = on or date.today()
-    members = list(db.session.scalars(select(PoolMember).order_by(PoolMember.name)))
+    stmt = select(PoolMember).order_by(PoolMember.name)
+    if viewer is not None:  # never another area's members
+        stmt = stmt.where(visible_pool_members_clause(viewer))
+    members = list(db.session.scalars(stmt))
     current = reviews_by_member([m.id for m in members], current=True)
     invitations = {
         inv.member_id: inv for inv in db.session.scalars(

@@ -17,11 +17,14 @@ PUBLISHED_DOCUMENT_KINDS = ("executive_summary", "overview_report")
 FINAL_REVIEW_STATES = frozenset({"closed_no_review", "closed", "withdrawn"})
 # After publication the published text must not change under the readers' feet.
 FROZEN_REVIEW_STATES = frozenset({"published", "closed"})
+CHAIR_READ_ONLY_STATES = FROZEN_REVIEW_STATES | FINAL_REVIEW_STATES
 
 
 def appointed_as(user: User, review: Review) -> set[str]:
-    """'chair' and/or 'report_writer' when `user` is appointed to `review` in that role."""
-    if user.role != "chair":
+    """'chair' and/or 'report_writer' when `user` is appointed to `review` in that role and
+    may still work on it: once the review is published, closed or withdrawn the appointment
+    reads only (issue 11, item 8), so every write the appointment allowed is refused."""
+    if user.role != "chair" or review.state in CHAIR_READ_ONLY_STATES:
         return set()
     roles = set()
     if review.chair is not None and review.chair.user_id == user.id:

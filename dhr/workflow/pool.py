@@ -152,14 +152,39 @@ def _audit_view(member: PoolMember) -> dict[str, Any]:
     }
 
 
-def _apply(member: PoolMember, values: dict[str, Any]) -> None:
+def _served(areas: list[Area]) -> set[int]:
+    """The ids of the areas a member with `areas` serves (none recorded: every area)."""
+    if areas:
+        return {area.id for area in areas}
+    return set(db.session.scalars(select(Area.id)))
+
+
+def _check_area_scope(actor: User | None, before: list[Area] | None,
+                      after: list[Area]) -> None:
+    """A coordinator keeps the pool of their own area: the member must serve it, and whether
+    the member serves other areas is those areas' business (an admin's to change)."""
+    if actor is None or actor.role != "coordinator" or actor.area is None:
+        return
+    own = actor.area
+    served = _served(after)
+    if own.id not in served:
+        raise PoolInputError({"areas": f"must include {own.name}, the area you coordinate"})
+    if before is not None and _served(before) - {own.id} != served - {own.id}:
+        raise PoolInputError({"areas": f"you can change only whether this member serves "
+                                       f"{own.name}"})
+
+
+def _apply(member: PoolMember, values: dict[str, Any], actor: User | None) -> None:
     """Set the fields present in `values` (relations replaced as a whole)."""
     _check_simple(values, member if member.id else None)
+    if "areas" in values or member.id is None:
+        areas = _areas(values.get("areas") or [])
+        _check_area_scope(actor, list(member.areas) if member.id else None, areas)
     for name in SIMPLE_FIELDS:
         if name in values:
             setattr(member, name, values[name])
     if "areas" in values:
-        member.areas = _areas(values["areas"])
+        member.areas = areas
     if "excluded_csps" in values:
         member.excluded_csps = _csps(values["excluded_csps"])
     if "conflict_agencies" in values:
@@ -184,7 +209,7 @@ def create_member(actor: User | None, values: dict[str, Any]) -> PoolMember:
         if not values.get(required):
             raise PoolInputError({required: "is required"})
     member = PoolMember(roles=["chair"], is_active=True, capacity=2)
-    _apply(member, dict(values))
+    _apply(member, dict(values), actor)
     _link_user(member)
     db.session.add(member)
     db.session.flush()
@@ -195,7 +220,7 @@ def create_member(actor: User | None, values: dict[str, Any]) -> PoolMember:
 def update_member(actor: User | None, member: PoolMember, changes: dict[str, Any]) -> PoolMember:
     """Change a member's record; the history keeps the record before and after."""
     before = _audit_view(member)
-    _apply(member, dict(changes))
+    _apply(member, dict(changes), actor)
     _link_user(member)
     db.session.flush()
     after = _audit_view(member)

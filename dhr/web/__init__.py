@@ -4,8 +4,10 @@ from dhr.web import (  # noqa: F401 - each module adds its routes to the bluepri
     artefact_pages,
     dashboard,
     errors,
+    home,
     identifying_terms_pages,
     pool_pages,
+    request_pages,
     review_pages,
 )
 from dhr.web.blueprint import bp

@@ -143,21 +143,23 @@ CONTACT_EMAIL_MAX = 254
 
 def clean_contact(name: str | None, email: str | None) -> tuple[str | None, str | None]:
     """The named contact at the agency (both optional): trimmed, the e-mail address checked
-    and normalised; InvalidInput naming the field otherwise."""
+    and normalised; InvalidInput naming each wrong field otherwise."""
     name = (name or "").strip() or None
     email = (email or "").strip() or None
+    problems = {}
     if name is not None and len(name) > CONTACT_NAME_MAX:
-        raise InvalidInput("the contact's name is too long", {
-            "contact_name": f"the contact's name must be {CONTACT_NAME_MAX} characters or fewer"})
+        problems["contact_name"] = (f"the contact's name must be {CONTACT_NAME_MAX} "
+                                    "characters or fewer")
     if email is not None:
         try:
             if len(email) > CONTACT_EMAIL_MAX:
                 raise EmailNotValidError("too long")
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise InvalidInput("the contact's e-mail address is not valid", {
-                "contact_email": "enter an email address in the correct format, "
-                                 "like name@example.com"}) from None
+            problems["contact_email"] = ("enter an email address in the correct format, "
+                                         "like name@example.com")
+    if problems:
+        raise InvalidInput("the contact is not valid", problems)
     return name, email
 
 

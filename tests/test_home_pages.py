@@ -74,8 +74,13 @@ def test_csp_manager_sees_decisions_overdue_imrs_letters_and_what_each_review_wa
     assert at_home_office.reference in letters
     assert f'href="/reviews/{at_home_office.id}/events/record_ho_outcome"' in letters
 
+    submitted = at_home_office.submitted_date
+    assert f"{submitted.day} {submitted.strftime('%B %Y')}" in letters  # waiting since
+
     waiting = section(page, "waiting")
     assert "What each review is waiting for (3)" in waiting
+    notified = late_decision.notification_date
+    assert f"{notified.day} {notified.strftime('%B %Y')}" in waiting  # since notification
     assert "IMRs and chronologies from agencies" in waiting
     assert "The Home Office Quality Assurance Panel&#39;s letter" in waiting
     assert elsewhere.reference not in page  # another CSP's review is never listed

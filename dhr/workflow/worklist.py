@@ -2,9 +2,10 @@
 
 Each list is one query over the reviews the user may see (dhr.permissions), limited to a few
 rows plus a count, with lateness worked out in SQL from the stored clocks
-(dhr.workflow.clock_sql). "Since when" is the time the review entered its current stage: the
-latest history entry that moved it there (a pause or a resume, which keep the stage, does
-not count), or the start of a running pause.
+(dhr.workflow.clock_sql). "Since when" is when the review entered its current stage: the
+date recorded by the step that moved it there (the decision, the chair's appointment, the
+submission...), else the latest history entry that moved it there (a pause or a resume,
+which keep the stage, does not count); for a paused review, the start of the pause.
 """
 
 from __future__ import annotations
@@ -76,6 +77,25 @@ class PoolAlert:
     reviews: list[Review]
 
 
+def _stage_started() -> Any:
+    """The date the step into the review's current stage recorded, where it records one."""
+    r = Review
+    started = {
+        "notified": r.notification_date,
+        "no_review_ho_scrutiny": r.decision_date,
+        "chair_appointment": func.coalesce(r.direction_date, r.decision_date),
+        "panel_and_scope": r.chair_appointed_date,
+        "information_gathering": r.tor_agreed_date,
+        "local_qa": r.local_qa_submitted_date,
+        "ready_for_submission": r.local_qa_approved_date,
+        "home_office_qa": r.submitted_date,
+        "ho_amendments": r.ho_letter_date,
+        "publication_pending": func.coalesce(r.amendments_completed_date, r.ho_letter_date),
+        "published": r.published_date,
+    }
+    return case(*((r.state == state, column) for state, column in started.items()))
+
+
 def _entered_stage() -> Any:
     """When the review entered its current stage (correlated: no query per review)."""
     return (
@@ -105,13 +125,14 @@ def _review_tasks(user: User, today: date, criteria: list[ColumnElement[bool]],
     where = [visible_reviews_clause(user), *criteria]
     total = _count(user, criteria) if total is None else total
     stmt: Select[Any] = (
-        select(Review, _entered_stage(), clocks.days_late)
+        select(Review, _stage_started(), _entered_stage(), clocks.days_late)
         .where(*where).options(joinedload(Review.csp, innerjoin=True))
         .order_by(*order, Review.id).offset(offset).limit(limit)
     )
     rows = []
-    for review, entered, days_late in db.session.execute(stmt):
-        since = review.paused_since_date if review.is_paused else _as_date(entered)
+    for review, started, entered, days_late in db.session.execute(stmt):
+        since = review.paused_since_date if review.is_paused else (
+            _as_date(started) or _as_date(entered))
         due = review.decision_due_date if review.state == "notified" else review.next_due_date
         rows.append(ReviewTask(review, since, due, int(days_late or 0)))
     return Listed(rows, total)
@@ -143,7 +164,8 @@ def decisions_due(user: User, today: date, limit: int = LIMIT) -> Listed:
 def in_stages(user: User, today: date, states: tuple[str, ...], limit: int = LIMIT) -> Listed:
     """Live reviews in these stages, the longest waiting first."""
     return _review_tasks(user, today, [Review.state.in_(states)],
-                         [_entered_stage().asc().nulls_last()], 0, limit)
+                         [_stage_started().asc().nulls_last(),
+                          _entered_stage().asc().nulls_last()], 0, limit)
 
 
 def letters_awaited(user: User, today: date, limit: int = LIMIT) -> Listed:

@@ -73,9 +73,9 @@ def test_one_bad_contact_and_nothing_is_requested(client, manager, review):
     page = response.get_data(as_text=True)
     assert "<title>Error: " in page
     assert error_summary(page) == [
-        "Enter an email address in the correct format, like name@example.com",
-        "The contact's name must be 200 characters or fewer",
-        "Enter an email address in the correct format, like name@example.com"]
+        "Police: enter an email address in the correct format, like name@example.com",
+        "Housing: the contact's name must be 200 characters or fewer",
+        "Housing: enter an email address in the correct format, like name@example.com"]
     assert 'href="#contact_email-police"' in page and 'id="contact_email-police"' in page
     assert 'value="amy at police"' in page  # what was typed is kept
     assert count(AgencyRequest) == 0

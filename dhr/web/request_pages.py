@@ -70,6 +70,13 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _for_agency(field: str, message: str, labels: dict[str, str]) -> str:
+    """'Police: enter an email address ...' for a contact field, so that each error in the
+    summary says which agency it is about."""
+    code = field.partition("-")[2]
+    return f"{labels[code]}: {message}" if code in labels else _sentence(message)
+
+
 @bp.route("/reviews/<int:review_id>/requests/panel", methods=["GET", "POST"])
 def panel_requests(review_id: int) -> ResponseReturnValue:
     review = _managed_review(review_id)
@@ -89,7 +96,9 @@ def panel_requests(review_id: int) -> ResponseReturnValue:
             except DomainError as exc:
                 db.session.rollback()
                 details = exc.details if isinstance(exc.details, dict) else {}
-                errors = {name: _sentence(str(message)) for name, message in details.items()}
+                labels = {a.code: a.label for a in agencies}
+                errors = {name: _for_agency(name, str(message), labels)
+                          for name, message in details.items()}
                 problem = None if errors else _sentence(exc.message)
             else:
                 db.session.commit()

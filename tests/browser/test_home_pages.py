@@ -151,7 +151,7 @@ def test_a_chair_asks_every_panel_agency_for_its_imr_in_one_step(
     tab.get_by_label("Contact's email address at Police").fill("not an address")
     tab.get_by_role("button", name="Send the requests").click()
     summary = tab.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Enter an email address in the correct format")
+    expect(summary).to_contain_text("Police: enter an email address in the correct format")
     assert tab.title().startswith("Error: ")
     check_page(tab, check_accessibility, screenshot, "panel-requests-error", width)
     summary.get_by_role("link").first.click()

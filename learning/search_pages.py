@@ -29,7 +29,8 @@ FACET_LIMIT = 12
 def _practitioners_start_at_search() -> ResponseReturnValue | None:
     """Signed-in practitioners land on search from `/`: published learning is all they see."""
     user = g.get("user")
-    if request.endpoint == "web.dashboard" and user is not None and user.role == "practitioner":
+    if (request.endpoint in {"web.home", "web.dashboard"} and user is not None
+            and user.role == "practitioner"):
         return redirect(url_for("search.search_page"))
     return None
 

@@ -255,7 +255,7 @@ def test_odd_review_ids_are_404_pages(client, make_user, path):
 def test_odd_dashboard_filters_show_the_page(client, make_user, make_review, query):
     review = make_review()
     sign_in(client, make_user("admin"))
-    response = client.get(f"/?{query}")
+    response = client.get(f"/reviews?{query}")
     assert response.status_code == 200
     if query.startswith("state=nonsense") or query == "state=&csp=":
         assert review.reference in response.get_data(as_text=True)  # filter ignored

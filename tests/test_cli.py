@@ -159,7 +159,7 @@ def test_demo_loads_once(app, client):
     coordinator = db.session.scalars(
         select(User).where(User.email == "coordinator@herts.example")).one()
     assert sign_in(client, coordinator, password="demo-password-2026").status_code == 302
-    assert "DHR-DACORUM-" in client.get("/").get_data(as_text=True)
+    assert "DHR-DACORUM-" in client.get("/reviews").get_data(as_text=True)
     loaded = row_counts()
     assert loaded["reviews"] >= 20 and loaded["users"] >= 10
 

@@ -196,17 +196,17 @@ def test_the_dashboard_shows_a_page_at_a_time_with_links_that_keep_the_filters(
     overdue_and_on_time(make_review, overdue=53, on_time=2)
     sign_in(client, make_user("coordinator"))
     with counted_statements() as statements:
-        page = client.get("/?overdue=1&sort=lateness").get_data(as_text=True)
+        page = client.get("/reviews?overdue=1&sort=lateness").get_data(as_text=True)
     assert "53 reviews" in page and "Showing 1 to 50, page 1 of 2" in page
     assert page.count("Overdue by") == 50
-    assert 'href="/?page=2&amp;sort=lateness&amp;overdue=1"' in page
+    assert 'href="/reviews?page=2&amp;sort=lateness&amp;overdue=1"' in page
     assert len(statements) < 15
-    second = client.get("/?overdue=1&sort=lateness&page=2").get_data(as_text=True)
+    second = client.get("/reviews?overdue=1&sort=lateness&page=2").get_data(as_text=True)
     assert "Showing 51 to 53, page 2 of 2" in second and second.count("Overdue by") == 3
     assert "Adult Late 0" in second  # the least late come last
     assert "Adult Soon" not in second
     for bad in ("abc", "-1", "99999999999999999999"):
-        response = client.get(f"/?overdue=1&page={bad}")
+        response = client.get(f"/reviews?overdue=1&page={bad}")
         assert response.status_code == 200
         assert "page 1 of 2" in response.get_data(as_text=True)
-    assert "page 2 of 2" in client.get("/?overdue=1&page=7").get_data(as_text=True)
+    assert "page 2 of 2" in client.get("/reviews?overdue=1&page=7").get_data(as_text=True)

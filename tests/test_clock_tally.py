@@ -84,7 +84,7 @@ def test_the_dashboard_shows_the_tallies_and_sorts_by_lateness(client, make_user
                            state="drafting", decision_date=today - timedelta(days=380))
     sign_in(client, make_user("coordinator"))
 
-    page = client.get("/?sort=lateness").get_data(as_text=True)
+    page = client.get("/reviews?sort=lateness").get_data(as_text=True)
     order = [page.index(f"Adult {name}") for name in ("Very-late", "Late", "On-time")]
     assert order == sorted(order)
     very_late_days = (today - add_months(very_late.decision_date, 6)).days
@@ -98,14 +98,14 @@ def test_the_dashboard_shows_the_tallies_and_sorts_by_lateness(client, make_user
     assert decision_counts == ["1", "0", "1", "1"]  # met, missed, on time, late
     assert "Overdue by" not in page[page.index("Adult On-time"):]
 
-    newest_first = client.get("/").get_data(as_text=True)
+    newest_first = client.get("/reviews").get_data(as_text=True)
     assert newest_first.index("Adult On-time") < newest_first.index("Adult Very-late")
 
 
 def test_an_unknown_sort_falls_back_to_newest_first(client, make_user, make_review):
     make_review()
     sign_in(client, make_user("coordinator"))
-    response = client.get("/?sort=%27;drop")
+    response = client.get("/reviews?sort=%27;drop")
     assert response.status_code == 200
     assert '<option value="notified" selected>' in response.get_data(as_text=True)
 
@@ -117,6 +117,6 @@ def test_a_submitted_review_shows_when_it_went_to_the_home_office(client, make_u
     set_fields(make_review(victim_pseudonym="Adult Paused"), state="home_office_qa",
                decision_date=date(2024, 3, 1), paused_days=60, submitted_date=date(2024, 10, 1))
     sign_in(client, make_user("coordinator"))
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/reviews").get_data(as_text=True)
     assert "Submitted 10 January 2025 (late)" in page
     assert "Submitted 1 October 2024 (within the pause-adjusted date)" in page

@@ -89,12 +89,13 @@ def test_the_dashboard_lists_only_visible_reviews(client, make_user, make_review
         "Herefordshire": make_review(csp="Herefordshire"),
     }
     sign_in(client, persona(make_user, name, reviews["Dacorum"]))
-    html = client.get("/", follow_redirects=True).get_data(as_text=True)  # practitioners: search
+    # Practitioners are sent to search.
+    html = client.get("/reviews", follow_redirects=True).get_data(as_text=True)
     listed = {csp for csp, review in reviews.items() if review.reference in html}
     assert listed == shown
     # Asking for another CSP's reviews by its id shows nothing either.
     hereford_id = reviews["Herefordshire"].csp_id
-    filtered = client.get(f"/?csp={hereford_id}").get_data(as_text=True)
+    filtered = client.get(f"/reviews?csp={hereford_id}").get_data(as_text=True)
     assert (reviews["Herefordshire"].reference in filtered) is ("Herefordshire" in shown)
 
 

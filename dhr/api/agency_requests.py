@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from flask import g, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
@@ -19,9 +19,15 @@ from dhr.models import AgencyRequest, Review
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.reminders.scan import chases_of
 from dhr.workflow import agency_requests as operations
+from dhr.workflow.agency_requests import CONTACT_EMAIL_MAX, CONTACT_NAME_MAX
 from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
 
 Kind = Literal[AGENCY_REQUEST_KINDS]  # type: ignore[valid-type]
+# Checked further (e-mail syntax) by the operation, which answers 400 naming the field.
+ContactName = Annotated[str | None, StringConstraints(max_length=CONTACT_NAME_MAX)]
+ContactEmail = Annotated[str | None, StringConstraints(max_length=CONTACT_EMAIL_MAX)]
+CONTACT_NAME_HELP = "the person at the agency who is to send it (optional)"
+CONTACT_EMAIL_HELP = "their e-mail address: chasing reminders go to it (optional)"
 
 
 class AgencyRequestCreate(BaseModel):
@@ -31,10 +37,17 @@ class AgencyRequestCreate(BaseModel):
     kind: Kind
     due_date: date | None = Field(default=None,
                                   description="default: today + DHR_AGENCY_REQUEST_DUE_WEEKS")
-    contact_name: Annotated[str, StringConstraints(strip_whitespace=True,
-                                                   max_length=200)] | None = None
-    contact_email: EmailStr | None = Field(
-        default=None, description="a person at the agency (no account needed): reminders go there")
+    contact_name: ContactName = Field(default=None, description=CONTACT_NAME_HELP)
+    contact_email: ContactEmail = Field(default=None, description=CONTACT_EMAIL_HELP)
+
+
+class AgencyRequestUpdate(BaseModel):
+    """Only the named contact changes this way (the lifecycle has its own transitions).
+    A field left out keeps its value; null or "" clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+    contact_name: ContactName = Field(default=None, description=CONTACT_NAME_HELP)
+    contact_email: ContactEmail = Field(default=None, description=CONTACT_EMAIL_HELP)
 
 
 class AgencyRequestTransition(BaseModel):
@@ -56,6 +69,13 @@ class ChaseOut(BaseModel):
     sent: bool
 
 
+class AgencyRequestFileOut(BaseModel):
+    id: int
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
 class AgencyRequestOut(BaseModel):
     id: int
     review_id: int
@@ -71,9 +91,11 @@ class AgencyRequestOut(BaseModel):
     waived_date: date | None
     return_comments: str | None
     waive_reason: str | None
-    last_chased_date: date | None
     contact_name: str | None
     contact_email: str | None
+    files: list[AgencyRequestFileOut] = Field(
+        description="what the agency sent, attached when the request was recorded as submitted")
+    last_chased_date: date | None
     chases: list[ChaseOut] = Field(description="reminders e-mailed to the contact, oldest first")
     overdue: bool
     events: list[str] = Field(description="events possible from the current state")
@@ -91,8 +113,12 @@ def request_out(item: AgencyRequest) -> AgencyRequestOut:
         due_date=item.due_date, submitted_date=item.submitted_date,
         returned_date=item.returned_date, accepted_date=item.accepted_date,
         waived_date=item.waived_date, return_comments=item.return_comments,
-        waive_reason=item.waive_reason, last_chased_date=item.last_chased_date,
-        contact_name=item.contact_name, contact_email=item.contact_email,
+        waive_reason=item.waive_reason, contact_name=item.contact_name,
+        contact_email=item.contact_email,
+        files=[AgencyRequestFileOut(id=f.id, content_type=f.content_type,
+                                    size_bytes=f.size_bytes, sha256=f.sha256)
+               for f in item.files],
+        last_chased_date=item.last_chased_date,
         chases=[ChaseOut(at=c.at, to=c.to, sent=c.sent) for c in chases_of(item.id)],
         overdue=item.is_overdue, events=operations.events_for(item),
         lock_version=item.lock_version,
@@ -142,6 +168,25 @@ def _visible_request(request_id: int) -> AgencyRequest:
 @documented("One agency request.", response=AgencyRequestOut)
 def get_agency_request(request_id: int) -> ResponseReturnValue:
     return jsonify(request_out(_visible_request(request_id)).model_dump(mode="json"))
+
+
+@bp.patch("/agency-requests/<int:request_id>")
+@documented("Change the named contact at the agency (contact_name, contact_email).",
+            body=AgencyRequestUpdate, response=AgencyRequestOut)
+def update_agency_request(request_id: int) -> ResponseReturnValue:
+    item = _visible_request(request_id)
+    review = db.session.get(Review, item.review_id)
+    assert review is not None
+    if not can_manage_requests(g.user, review):
+        raise forbidden("you cannot change the agency requests of this review")
+    body = parse_body(AgencyRequestUpdate)
+    given = body.model_fields_set
+    changed = operations.change_contact(
+        item, g.user,
+        contact_name=body.contact_name if "contact_name" in given else item.contact_name,
+        contact_email=body.contact_email if "contact_email" in given else item.contact_email)
+    db.session.commit()
+    return jsonify(request_out(changed).model_dump(mode="json"))
 
 
 @bp.post("/agency-requests/<int:request_id>/transitions")

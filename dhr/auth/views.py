@@ -104,10 +104,10 @@ def _safe_next(target: str | None) -> str:
     path such as "/" + backslash + "evil.example" would lead off the site: refuse them all.
     """
     if not target or any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in target):
-        return url_for("web.dashboard")
+        return url_for("web.home")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.dashboard")
+        return url_for("web.home")
     return target
 
 

@@ -1,6 +1,6 @@
 """All database models, importable from one place (Alembic autogenerate sees them all)."""
 
-from dhr.models.agency_requests import AgencyRequest
+from dhr.models.agency_requests import AgencyRequest, AgencyRequestFile
 from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
 from dhr.models.counters import ReferenceCounter
@@ -20,6 +20,7 @@ __all__ = [
     "REVIEW_TYPES",
     "ROLES",
     "AgencyRequest",
+    "AgencyRequestFile",
     "ApiToken",
     "Area",
     "AuditEntry",

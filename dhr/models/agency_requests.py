@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from dhr.extensions import db
 from dhr.models.org import VocabularyTerm
 from dhr.models.types import StrEnum, TZDateTime, utcnow
 from dhr.models.users import User
+
+if TYPE_CHECKING:
+    from dhr.models.review import Review
 
 AGENCY_REQUEST_KINDS = ("imr", "chronology", "short_report")
 AGENCY_REQUEST_KIND_LABELS = {
@@ -63,6 +67,8 @@ class AgencyRequest(db.Model):
     created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
     created_by: Mapped[User | None] = relationship()
+    review: Mapped[Review] = relationship()
+    files: Mapped[list[AgencyRequestFile]] = relationship(order_by="AgencyRequestFile.id")
 
     @property
     def agency_label(self) -> str:
@@ -84,3 +90,25 @@ class AgencyRequest(db.Model):
     @property
     def is_overdue(self) -> bool:
         return self.overdue_on(date.today())
+
+
+class AgencyRequestFile(db.Model):
+    """The IMR, chronology or short report an agency sent, attached when the request is
+    recorded as submitted (a request sent back and submitted again may have several).
+
+    Stored as the review's uploaded documents are (dhr.workflow.documents.store_upload): a
+    random name under DATA_DIR/uploads, never the uploader's file name or a path."""
+
+    __tablename__ = "agency_request_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("agency_requests.id"), index=True)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()

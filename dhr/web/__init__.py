@@ -6,9 +6,11 @@ from dhr.web import (  # noqa: F401 - each module adds its routes to the bluepri
     audit_pages,
     dashboard,
     errors,
+    home,
     identifying_terms_pages,
     notification_pages,
     pool_pages,
+    request_pages,
     review_pages,
     user_pages,
 )

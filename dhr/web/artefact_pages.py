@@ -16,6 +16,7 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import (
@@ -60,6 +61,8 @@ from dhr.workflow.artefacts import (
     can_track_recommendations,
     can_write_document,
 )
+from dhr.workflow.drafting import terms_of_reference_template
+from dhr.workflow.request_files import attach_submission
 from learning import recommendations as recommendation_ops
 from learning.models import CLOSED_REASON_LABELS, LEVELS, Recommendation
 
@@ -185,6 +188,12 @@ class RequestForm(FlaskForm):
                       validators=[DataRequired("Select what is requested")])
     due_date = DateField("Due date", validators=[Optional()],
                          description="Leave empty for the standard time allowed.")
+    contact_name = StringField("Contact's name (optional)",
+                               description="The person at the agency who is to send it.",
+                               validators=[Optional(), Length(max=request_ops.CONTACT_NAME_MAX)])
+    contact_email = StringField("Contact's email address (optional)",
+                                description="Reminders go to this address when it is late.",
+                                validators=[Optional()])
 
 
 class RequestEventForm(FlaskForm):
@@ -193,6 +202,8 @@ class RequestEventForm(FlaskForm):
     due_date = DateField("New due date", validators=[Optional()],
                          description="Leave empty to keep the current due date.")
     reason = TextAreaField("Why it is not needed", validators=[Length(max=5000)])
+    file = FileField("Attach what the agency sent (optional)",
+                     description="A PDF or Word document (.docx).")
     expected_version = IntegerField(validators=[Optional()])
 
 
@@ -288,12 +299,16 @@ def documents_page(review_id: int) -> ResponseReturnValue:
 
 def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm | None = None,
                      upload_form: UploadForm | None = None, problem: str | None = None,
-                     status: int = 200) -> ResponseReturnValue:
+                     status: int = 200, preview: Markup | None = None) -> ResponseReturnValue:
     current = documents.latest(review, kind)
     base = str(current.version) if current else "0"
+    can_write = can_write_document(g.user, review, kind) and not _frozen(review, kind)
+    drafted = current is None and kind == "terms_of_reference" and can_write
     if markdown_form is None:
         markdown_form = MarkdownForm(formdata=None)
-        markdown_form.body.data = current.body if current and current.format == "markdown" else ""
+        markdown_form.body.data = (
+            terms_of_reference_template(review) if drafted
+            else current.body if current and current.format == "markdown" else "")
         markdown_form.base_version.data = base
     if upload_form is None:
         upload_form = UploadForm(formdata=None)
@@ -302,8 +317,8 @@ def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm |
         "artefacts/document.html", review=review, kind=kind, label=DOCUMENT_LABELS[kind],
         current=current, versions=documents.versions(review, kind),
         html=documents.render_markdown(current.body) if current and current.body else None,
-        can_write=can_write_document(g.user, review, kind) and not _frozen(review, kind),
-        markdown_form=markdown_form, upload_form=upload_form, problem=problem,
+        can_write=can_write, drafted=drafted and not markdown_form.is_submitted(),
+        preview=preview, markdown_form=markdown_form, upload_form=upload_form, problem=problem,
         max_size=documents.describe_size(documents.max_upload_bytes()),
     ), status
 
@@ -373,6 +388,21 @@ def upload_document(review_id: int, kind: str) -> ResponseReturnValue:
     db.session.commit()
     flash(f"{DOCUMENT_LABELS[kind]} uploaded as version {saved.version}.")
     return redirect(url_for("web.document_page", review_id=review.id, kind=kind))
+
+
+@bp.post("/reviews/<int:review_id>/documents/<kind>/preview")
+def preview_document(review_id: int, kind: str) -> ResponseReturnValue:
+    """The text as it will read, rendered and sanitised as a saved version is, without
+    saving it; the text stays in the box."""
+    review = visible_review_or_404(review_id)
+    _document_or_404(review, kind)
+    if not can_write_document(g.user, review, kind):
+        abort(403)
+    form = MarkdownForm()
+    if not form.validate_on_submit():
+        return _render_document(review, kind, markdown_form=form, status=400)
+    return _render_document(review, kind, markdown_form=form,
+                            preview=documents.render_markdown(form.body.data))
 
 
 @bp.get("/reviews/<int:review_id>/documents/<kind>/versions/<int:number>")
@@ -462,8 +492,10 @@ def new_request(review_id: int) -> ResponseReturnValue:
     problem = None
     if form.validate_on_submit():
         try:
-            created = request_ops.create_request(review, g.user, agency=form.agency.data,
-                                                 kind=form.kind.data, due_date=form.due_date.data)
+            created = request_ops.create_request(
+                review, g.user, agency=form.agency.data, kind=form.kind.data,
+                due_date=form.due_date.data, contact_name=form.contact_name.data,
+                contact_email=form.contact_email.data)
         except DomainError as exc:
             db.session.rollback()
             problem = _apply_errors(form, exc, "The request could not be recorded")
@@ -486,21 +518,30 @@ def move_request(request_id: int, event: str) -> ResponseReturnValue:
         abort(404)
     if not can_manage_requests(g.user, review):
         abort(403)
-    form = RequestEventForm()
+    problem, status = None, 200
+    try:
+        form = RequestEventForm()
+    except RequestEntityTooLarge:
+        form = RequestEventForm(formdata=None)
+        form.file.errors = [f"The file must be smaller than "
+                            f"{documents.describe_size(documents.max_upload_bytes())}"]
+        status = 413
     if request.method == "GET":
         form.expected_version.data = item.lock_version
-    problem, status = None, 200
-    if request.method == "POST":
+    elif status == 200:
         status = 400
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and status == 400 and form.validate_on_submit():
         data = {"date": form.date.data}
         if event == "return":
             data |= {"comments": form.comments.data, "due_date": form.due_date.data}
         elif event == "waive":
             data["reason"] = form.reason.data
+        upload = form.file.data if event == "submit" else None
         try:
             request_ops.send_request_event(item, g.user, event, _clean(data),
                                            expected_version=form.expected_version.data)
+            if upload is not None and getattr(upload, "filename", ""):
+                attach_submission(item, g.user, upload.filename, upload.stream)
         except DomainError as exc:
             db.session.rollback()
             status = exc.status

@@ -1,4 +1,5 @@
-"""The dashboard: the reviews the user may see, a page at a time, with stage and lateness.
+"""The dashboard (/reviews): the reviews the user may see, a page at a time, with stage and
+lateness.
 
 Filtering by lateness, sorting, paging and the clock tallies all run in the database
 (dhr.workflow.clock_sql); only the rows of the page shown are loaded.
@@ -34,7 +35,7 @@ def favicon() -> ResponseReturnValue:
     return send_from_directory(govuk_dist() / "assets" / "images", "favicon.ico")
 
 
-@bp.get("/")
+@bp.get("/reviews")
 def dashboard() -> ResponseReturnValue:
     user = g.user
     today = date.today()

@@ -35,6 +35,7 @@ from dhr.workflow.allocation import REPLACED_ACTIONS, describe_replacement, rank
 from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
 from dhr.workflow.clocks import Clocks, clocks_for
 from dhr.workflow.declarations import EVENT_DATA, EVENT_LABELS, EVENTS, may_send
+from dhr.workflow.drafting import panel_or_scope
 from dhr.workflow.engine import EventOption, available_events, possible_events, send_event
 from dhr.workflow.events import CHOICE_LABELS, PAUSE_REASON_LABELS
 
@@ -231,6 +232,8 @@ def review_event(review_id: int, event: str) -> ResponseReturnValue:
             return redirect(url_for("web.review_page", review_id=review.id), 303)
     else:
         form.expected_version.data = str(review.lock_version)
+        if event == "agree_terms_of_reference":
+            form.panel_agencies.data = panel_or_scope(review)
         if event not in possible_events(review):
             problems = [_first_upper(_not_now(review, event))]
             status = 409

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from sqlalchemy import select, update
@@ -131,11 +132,38 @@ def _agency_code(value: str) -> str:
     return codes[0]
 
 
+CONTACT_NAME_MAX = 200
+CONTACT_EMAIL_MAX = 254
+
+
+def clean_contact(name: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """The named contact at the agency (both optional): trimmed, the e-mail address checked
+    and normalised; InvalidInput naming each wrong field otherwise."""
+    name = (name or "").strip() or None
+    email = (email or "").strip() or None
+    problems = {}
+    if name is not None and len(name) > CONTACT_NAME_MAX:
+        problems["contact_name"] = (f"the contact's name must be {CONTACT_NAME_MAX} "
+                                    "characters or fewer")
+    if email is not None:
+        try:
+            if len(email) > CONTACT_EMAIL_MAX:
+                raise EmailNotValidError("too long")
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            problems["contact_email"] = ("enter an email address in the correct format, "
+                                         "like name@example.com")
+    if problems:
+        raise InvalidInput("the contact is not valid", problems)
+    return name, email
+
+
 def create_request(review: Review, actor: User, *, agency: str, kind: str,
                    due_date: date | None = None, requested_date: date | None = None,
                    contact_name: str | None = None,
                    contact_email: str | None = None) -> AgencyRequest:
-    """Ask an agency for an IMR, chronology or short report (due in N weeks by default)."""
+    """Ask an agency for an IMR, chronology or short report (due in N weeks by default),
+    optionally naming the person there who is to send it."""
     if not can_manage_requests(actor, review):
         raise NotPermitted("you cannot request information for this review")
     refuse_if_final(review, "its agency requests")
@@ -143,6 +171,7 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
         raise InvalidInput("unknown kind of request",
                            {"kind": f"must be one of {', '.join(AGENCY_REQUEST_KINDS)}"})
     code = _agency_code(agency)
+    contact_name, contact_email = clean_contact(contact_name, contact_email)
     requested = requested_date or date.today()
     if requested > date.today():
         raise InvalidInput("the request date is in the future",
@@ -152,8 +181,8 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
         raise InvalidInput("the due date is before the request",
                            {"due_date": "must not be before the date of the request"})
     created = AgencyRequest(review_id=review.id, agency=code, kind=kind, requested_date=requested,
-                            due_date=due, created_by=actor, contact_name=contact_name or None,
-                            contact_email=contact_email or None)
+                            due_date=due, created_by=actor, contact_name=contact_name,
+                            contact_email=contact_email)
     duplicate = InvalidInput(
         "this agency has already been asked for this",
         {"agency": f"{created.agency_label} has already been asked for "
@@ -171,9 +200,30 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
         raise duplicate from None
     record("agency_request.created", created, actor,
            {"agency": code, "kind": kind, "requested_date": requested.isoformat(),
-            "due_date": due.isoformat()},
+            "due_date": due.isoformat(), "contact_name": contact_name,
+            "contact_email": contact_email},
            review_id=review.id, to_state="requested")
     return created
+
+
+def change_contact(agency_request: AgencyRequest, actor: User, *, contact_name: str | None,
+                   contact_email: str | None) -> AgencyRequest:
+    """Name (or clear) the contact at the agency; audited with the old and new values."""
+    review = db.session.get(Review, agency_request.review_id)
+    assert review is not None
+    if not can_manage_requests(actor, review):
+        raise NotPermitted("you cannot change the agency requests of this review")
+    refuse_if_final(review, "its agency requests")
+    name, email = clean_contact(contact_name, contact_email)
+    before = {"contact_name": agency_request.contact_name,
+              "contact_email": agency_request.contact_email}
+    agency_request.contact_name, agency_request.contact_email = name, email
+    db.session.flush()
+    record("agency_request.contact_changed", agency_request, actor,
+           {"agency": agency_request.agency, "kind": agency_request.kind, "before": before,
+            "after": {"contact_name": name, "contact_email": email}},
+           review_id=review.id)
+    return agency_request
 
 
 def _parse_data(event: str, data: dict[str, Any]) -> _EventData:

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -259,15 +260,24 @@ def uploads_dir() -> Path:
 
 
 def stored_path(saved: DocumentVersion) -> Path:
-    if not saved.stored_name or not re.fullmatch(r"[0-9a-f]{32}", saved.stored_name):
-        raise FileNotFoundError("this version has no stored file")
-    return uploads_dir() / saved.stored_name
+    return stored_file_path(saved.stored_name)
 
 
-def save_upload(review: Review, kind: str, filename: str, stream: BinaryIO, actor: User, *,
-                base_version: int | None = None) -> DocumentVersion:
-    """Store an uploaded PDF or DOCX as the next version of the review's document."""
-    _check_may_write(review, kind, actor)
+@dataclass(frozen=True)
+class StoredUpload:
+    """An accepted upload written under DATA_DIR/uploads (deleted again if the transaction
+    does not commit)."""
+
+    display_name: str
+    content_type: str
+    size: int
+    stored_name: str
+    sha256: str
+
+
+def read_upload(filename: str, stream: BinaryIO) -> tuple[str, str, bytes]:
+    """(display name, content type, bytes) of an upload that passes every check: size,
+    not empty, a name, a real PDF or DOCX. InvalidInput on the field `file` otherwise."""
     limit = max_upload_bytes()
     data = stream.read(limit + 1)
     if len(data) > limit:
@@ -278,19 +288,40 @@ def save_upload(review: Review, kind: str, filename: str, stream: BinaryIO, acto
     display_name = clean_filename(filename)
     if not display_name:
         raise InvalidInput("the file has no name", {"file": "Select a file"})
-    content_type = detect_upload_type(display_name, data)
-    document = _document_for(review, kind)
-    number = _next_version(document, base_version)
+    return display_name, detect_upload_type(display_name, data), data
+
+
+def write_upload(display_name: str, content_type: str, data: bytes) -> StoredUpload:
+    """Write checked bytes (from read_upload) under a random name, kept only on commit."""
     stored_name = secrets.token_hex(16)
     target = uploads_dir() / stored_name
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
     db.session.info.setdefault(_PENDING_FILES, []).append(target)
+    return StoredUpload(display_name, content_type, len(data), stored_name,
+                        hashlib.sha256(data).hexdigest())
+
+
+def stored_file_path(stored_name: str | None) -> Path:
+    """Where an upload stored by write_upload lives (refusing anything but its own names)."""
+    if not stored_name or not re.fullmatch(r"[0-9a-f]{32}", stored_name):
+        raise FileNotFoundError("no stored file")
+    return uploads_dir() / stored_name
+
+
+def save_upload(review: Review, kind: str, filename: str, stream: BinaryIO, actor: User, *,
+                base_version: int | None = None) -> DocumentVersion:
+    """Store an uploaded PDF or DOCX as the next version of the review's document."""
+    _check_may_write(review, kind, actor)
+    display_name, content_type, data = read_upload(filename, stream)
+    document = _document_for(review, kind)
+    number = _next_version(document, base_version)
+    stored = write_upload(display_name, content_type, data)
     saved = DocumentVersion(
         document=document, version=number, format="file", original_filename=display_name,
-        content_type=content_type, size_bytes=len(data), stored_name=stored_name,
-        sha256=hashlib.sha256(data).hexdigest(), author=actor,
+        content_type=content_type, size_bytes=stored.size, stored_name=stored.stored_name,
+        sha256=stored.sha256, author=actor,
     )
     db.session.add(saved)
     db.session.flush()

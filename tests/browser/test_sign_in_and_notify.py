@@ -36,10 +36,10 @@ def test_sign_in_record_a_notification_and_see_the_review(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Reviews"
+    assert page.get_by_role("heading", level=1).inner_text() == "Your tasks"
     assert "Your account signed in at" in page.locator("main").inner_text()
     check_accessibility(page)
-    screenshot(page, "dashboard")
+    screenshot(page, "home")
 
     page.get_by_role("button", name="Record a notification").click()
     page.wait_for_url(f"{live_server}/reviews/new")
@@ -94,6 +94,8 @@ def test_gov_uk_styles_and_scripts_load_under_the_strict_csp(live_server, strict
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server}/")
+    page.get_by_role("link", name="Reviews", exact=True).click()  # the list with its filters
+    page.wait_for_url(f"{live_server}/reviews")
 
     heading = page.get_by_role("heading", level=1)
     assert "arial" in heading.evaluate("(el) => getComputedStyle(el).fontFamily").lower()

@@ -1,0 +1,155 @@
+"""Agency requests as people make them: the same request to every panel agency in one step,
+each with its named contact; changing a contact; downloading what an agency sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from dhr.errors import DomainError
+from dhr.extensions import db
+from dhr.models import AgencyRequest, AgencyRequestFile, Review
+from dhr.models.agency_requests import AGENCY_REQUEST_KIND_LABELS
+from dhr.web.blueprint import bp
+from dhr.web.review_pages import visible_review_or_404
+from dhr.workflow import agency_requests as request_ops
+from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
+from dhr.workflow.documents import describe_size, stored_file_path
+from dhr.workflow.panel_requests import panel_agencies, request_from_panel
+from dhr.workflow.request_files import download_name
+
+
+class PanelRequestForm(FlaskForm):
+    """What is asked of every agency; the agencies and their contacts are fields named
+    `agency`, `contact_name-<code>` and `contact_email-<code>`, read from the form data."""
+
+    kind = RadioField("What is requested", default="imr",
+                      choices=[SelectChoice(v, label)
+                               for v, label in AGENCY_REQUEST_KIND_LABELS.items()],
+                      validators=[DataRequired("Select what is requested")])
+    due_date = DateField("Due date", validators=[Optional()],
+                         description="Leave empty for the standard time allowed.")
+
+
+class ContactForm(FlaskForm):
+    contact_name = StringField("Contact's name (optional)", validators=[
+        Optional(), Length(max=request_ops.CONTACT_NAME_MAX)])
+    contact_email = StringField("Contact's email address (optional)",
+                                description="Reminders go to this address when it is late.",
+                                validators=[Optional()])
+
+
+@bp.app_context_processor
+def _request_helpers() -> dict[str, Any]:
+    return {"describe_size": describe_size}
+
+
+def _managed_review(review_id: int) -> Review:
+    review = visible_review_or_404(review_id)
+    if not can_read_working_papers(g.user, review):
+        abort(404)
+    if not can_manage_requests(g.user, review):
+        abort(403)
+    return review
+
+
+def _managed_request(request_id: int) -> tuple[AgencyRequest, Review]:
+    item = db.session.get(AgencyRequest, request_id)
+    review = db.session.get(Review, item.review_id) if item else None
+    if item is None or review is None or not can_read_working_papers(g.user, review):
+        abort(404)
+    return item, review
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _for_agency(field: str, message: str, labels: dict[str, str]) -> str:
+    """'Police: enter an email address ...' for a contact field, so that each error in the
+    summary says which agency it is about."""
+    code = field.partition("-")[2]
+    return f"{labels[code]}: {message}" if code in labels else _sentence(message)
+
+
+@bp.route("/reviews/<int:review_id>/requests/panel", methods=["GET", "POST"])
+def panel_requests(review_id: int) -> ResponseReturnValue:
+    review = _managed_review(review_id)
+    form = PanelRequestForm()
+    kind = form.kind.data if form.kind.data in AGENCY_REQUEST_KIND_LABELS else "imr"
+    agencies = panel_agencies(review, kind)
+    errors: dict[str, str] = {}
+    problem = None
+    if request.method == "POST":
+        chosen = set(request.form.getlist("agency"))
+        contacts = {a.code: (request.form.get(f"contact_name-{a.code}"),
+                             request.form.get(f"contact_email-{a.code}"))
+                    for a in agencies if a.code in chosen and not a.already_asked}
+        if form.validate_on_submit():
+            try:
+                created = request_from_panel(review, g.user, kind, contacts, form.due_date.data)
+            except DomainError as exc:
+                db.session.rollback()
+                details = exc.details if isinstance(exc.details, dict) else {}
+                labels = {a.code: a.label for a in agencies}
+                errors = {name: _for_agency(name, str(message), labels)
+                          for name, message in details.items()}
+                problem = None if errors else _sentence(exc.message)
+            else:
+                db.session.commit()
+                flash(f"{AGENCY_REQUEST_KIND_LABELS[kind]} requested from {len(created)} "
+                      f"agenc{'y' if len(created) == 1 else 'ies'}.")
+                return redirect(url_for("web.requests_page", review_id=review.id))
+    status = 400 if (form.errors or errors or problem) else 200
+    return render_template("artefacts/panel_requests.html", review=review, form=form,
+                           agencies=agencies, errors=errors, problem=problem,
+                           values=request.form, posted=request.method == "POST"), status
+
+
+@bp.route("/agency-requests/<int:request_id>/contact", methods=["GET", "POST"])
+def request_contact(request_id: int) -> ResponseReturnValue:
+    item, review = _managed_request(request_id)
+    if not can_manage_requests(g.user, review):
+        abort(403)
+    form = ContactForm(obj=item if request.method == "GET" else None)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            request_ops.change_contact(item, g.user, contact_name=form.contact_name.data,
+                                       contact_email=form.contact_email.data)
+        except DomainError as exc:
+            db.session.rollback()
+            details = exc.details if isinstance(exc.details, dict) else {}
+            for name, message in details.items():
+                target = getattr(form, name, None)
+                if target is not None:
+                    target.errors = [*target.errors, _sentence(str(message))]
+            problem = None if details else _sentence(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Contact for the {item.kind_label.lower()} from {item.agency_label} saved.")
+            return redirect(url_for("web.requests_page", review_id=review.id))
+    status = 400 if (form.errors or problem) else 200
+    return render_template("artefacts/request_contact.html", review=review, item=item,
+                           form=form, problem=problem), status
+
+
+@bp.get("/agency-requests/<int:request_id>/files/<int:file_id>")
+def request_file(request_id: int, file_id: int) -> ResponseReturnValue:
+    """What an agency sent, as an attachment, after the permission check (working papers:
+    never practitioners), named from the review's reference."""
+    item, review = _managed_request(request_id)
+    attached = db.session.get(AgencyRequestFile, file_id)
+    if attached is None or attached.request_id != item.id:
+        abort(404)
+    try:
+        handle = stored_file_path(attached.stored_name).open("rb")
+    except OSError:
+        abort(404)
+    return send_file(handle, mimetype=attached.content_type, as_attachment=True,
+                     download_name=download_name(review, item, attached), max_age=0)

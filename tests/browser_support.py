@@ -28,7 +28,8 @@ def open_from_navigation(page, name: str) -> None:
 
 def captions_are_one_line_wide(page) -> bool:
     """A stacked table's caption spans the content width (not shrunk to its longest word)."""
-    return page.evaluate("""() => [...document.querySelectorAll('caption')].every(
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'caption:not(.govuk-visually-hidden)')].every(
         c => c.getBoundingClientRect().width >= c.closest('main').clientWidth * 0.9)""")
 
 

@@ -276,7 +276,7 @@ def _chosen(form: Any, event: str) -> dict[str, PoolMember]:
         return chosen
     for name in ("chair_id", "report_writer_id"):
         member_id = positive_id(request.args.get(name))
-        allowed = {value for value, _ in getattr(form, name).choices}
+        allowed = {choice.value for choice in getattr(form, name).choices}
         member = db.session.get(PoolMember, member_id) if member_id else None
         if member is not None and str(member.id) in allowed:
             getattr(form, name).data = str(member.id)

@@ -100,6 +100,8 @@ def test_no_main_page_is_wider_than_a_phone(live_server, page, make_user, make_r
     review = put_in_state(make_review(), "information_gathering", admin, chair=chair)
     waiting = _waiting_review(make_review)
     published = put_in_state(make_review(), "published", admin, chair=pool_member())
+    # The longest reference in Hertfordshire: it must wrap, not widen the dashboard.
+    put_in_state(make_review(csp="Welwyn Hatfield"), "drafting", admin, chair=pool_member())
     member("Helen Carter")
     db.session.commit()
     pages = {

@@ -123,3 +123,22 @@ def test_other_invitations_become_not_needed_and_the_history_names_people(
     assert f'id="history-{entry.id}"' in client.get(f"/reviews/{waiting.id}").get_data(
         as_text=True)
     assert "Not needed" in candidates
+
+
+def test_the_api_lists_an_invitation_no_longer_needed_and_warnings(api_as, make_user,
+                                                                     waiting):
+    manager = make_user("csp_manager", csps=["Dacorum"])
+    chosen, other = member("Ann Able"), member("Bob Backup")
+    member("Amy Soon", trained=TODAY - timedelta(days=700), expires=TODAY + timedelta(days=40))
+    invite(waiting, other, manager)
+    db.session.commit()
+    api = api_as(manager)
+    ranked = api.get(f"/reviews/{waiting.id}/chair-candidates").json
+    soon = next(c for c in ranked if c["chair"]["name"] == "Amy Soon")
+    assert soon["eligible"] and "before the review is expected to finish" in soon["warnings"][0]
+    response = api.post(f"/reviews/{waiting.id}/transitions", {
+        "event": "appoint_chair", "data": {"chair_id": chosen.id}})
+    assert response.status_code in {200, 201}, response.json
+    ranked = api.get(f"/reviews/{waiting.id}/chair-candidates").json
+    assert next(c for c in ranked if c["chair"]["name"] == "Bob Backup")["invitation"] == \
+        "not_needed"

@@ -297,6 +297,8 @@ def review_event(review_id: int, event: str) -> ResponseReturnValue:
         abort(403)
     choices = _choices() | (_eligible_choices(review) if event == "appoint_chair" else {})
     form = make_form(event, choices)
+    if event == "appoint_chair":  # someone no longer listed is refused with the pool's reasons
+        form.chair_id.validate_choice = form.report_writer_id.validate_choice = False
     problems: list[str] = []
     chosen: dict[str, PoolMember] = {}
     status = 200

@@ -27,6 +27,7 @@ from dhr.workflow.artefacts import (
     can_draft_recommendations,
     can_track_recommendations,
     refuse_if_final,
+    refuse_if_paused,
     refuse_if_published,
 )
 from learning.models import (
@@ -173,6 +174,7 @@ def create_recommendation(review: Review, actor: User, data: dict[str, Any]) -> 
     if not can_draft_recommendations(actor, review):
         raise NotPermitted("you cannot add recommendations to this review")
     refuse_if_published(review, "its recommendations")
+    refuse_if_paused(review, "its recommendations")
     body: RecommendationCreate = parse(RecommendationCreate, data)
     _check_number(review, body.number)
     created = Recommendation(
@@ -206,6 +208,7 @@ def update_recommendation(recommendation: Recommendation, actor: User,
         if not can_draft_recommendations(actor, review):
             raise NotPermitted("you cannot change the wording of this recommendation")
         refuse_if_published(review, "the wording of its recommendations")
+        refuse_if_paused(review, "the wording of its recommendations")
     elif not (can_draft_recommendations(actor, review)
               or can_track_recommendations(actor, review)):
         raise NotPermitted("you cannot change this recommendation")

@@ -27,10 +27,9 @@ def open_from_navigation(page, name: str) -> None:
 
 
 def captions_are_one_line_wide(page) -> bool:
-    """A stacked table's caption spans the content width (not shrunk to its longest word);
-    captions for screen readers only (visually hidden) are left out."""
-    return page.evaluate("""() => [...document.querySelectorAll('caption')]
-        .filter(c => !c.classList.contains('govuk-visually-hidden')).every(
+    """A stacked table's caption spans the content width (not shrunk to its longest word)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'caption:not(.govuk-visually-hidden)')].every(
         c => c.getBoundingClientRect().width >= c.closest('main').clientWidth * 0.9)""")
 
 

@@ -115,7 +115,8 @@ def test_record_and_remove_training_and_conflicts(client, coordinator):
                                                               "Constabulary 2004-2016")]
     page = client.get(f"/pool/{chair.id}").get_data(as_text=True)
     assert "1 June 2027" in page  # valid three years
-    client.post(f"/pool/{chair.id}/training/{chair.training[0].id}/remove")
+    client.post(f"/pool/{chair.id}/training/{chair.training[0].id}/remove",
+                data={"confirm": "yes"})
     client.post(f"/pool/{chair.id}/conflicts/{chair.conflicts[0].id}/remove")
     db.session.refresh(chair)
     assert chair.training == [] and chair.conflicts == []

@@ -189,7 +189,9 @@ class CandidateOut(BaseModel):
     current_reviews: int
     capacity: int
     last_appointed_date: date | None
-    invitation: Literal["invited", "accepted", "declined"] | None
+    invitation: Literal["invited", "accepted", "declined", "not_needed"] | None
+    # Eligible, but worth knowing: training that ends before the review is expected to finish.
+    warnings: list[str] = []
 
 
 class CandidateList(RootModel[list[CandidateOut]]):
@@ -385,7 +387,7 @@ def chair_candidates(review_id: int) -> ResponseReturnValue:
         CandidateOut(rank=index, chair=_chair_ref(c.member), eligible=c.eligible,
                      reasons=c.reasons, current_reviews=c.load, capacity=c.member.capacity,
                      last_appointed_date=c.last_appointed_date,
-                     invitation=c.invitation_state)
+                     invitation=c.invitation_state, warnings=c.warnings)
         for index, c in enumerate(ranked, start=1)
     ]
     return jsonify(CandidateList(items).model_dump(mode="json"))

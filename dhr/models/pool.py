@@ -32,7 +32,7 @@ TRAINING_LABELS = {
     "aafda_certificate": "AAFDA certificate",
     "other": "Other training",
 }
-INVITATION_STATES = ("invited", "accepted", "declined")
+INVITATION_STATES = ("invited", "accepted", "declined", "not_needed")
 
 pool_member_areas = Table(
     "pool_member_areas",

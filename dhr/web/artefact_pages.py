@@ -100,7 +100,8 @@ class Artefacts:
     def documents(self) -> list[DocumentRow]:
         kinds = DOCUMENT_KINDS if self.insider else PUBLISHED_DOCUMENT_KINDS
         return [DocumentRow(kind, DOCUMENT_LABELS[kind], documents.latest(self.review, kind),
-                            can_write_document(self.user, self.review, kind))
+                            can_write_document(self.user, self.review, kind)
+                            and not _frozen(self.review, kind))
                 for kind in kinds if can_read_document(self.user, self.review, kind)]
 
     @cached_property
@@ -116,12 +117,13 @@ class Artefacts:
     @cached_property
     def can_manage_requests(self) -> bool:
         return (can_manage_requests(self.user, self.review)
-                and self.review.state not in FINAL_REVIEW_STATES)
+                and self.review.state not in FINAL_REVIEW_STATES and not self.review.is_paused)
 
     @cached_property
     def can_draft_recommendations(self) -> bool:
         return (can_draft_recommendations(self.user, self.review)
-                and self.review.state not in FINAL_REVIEW_STATES | FROZEN_REVIEW_STATES)
+                and self.review.state not in FINAL_REVIEW_STATES | FROZEN_REVIEW_STATES
+                and not self.review.is_paused)
 
     @cached_property
     def can_track_recommendations(self) -> bool:
@@ -324,9 +326,10 @@ def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm |
 
 
 def _frozen(review: Review, kind: str) -> bool:
+    """No new version can be saved now (the review is finished, published or paused)."""
     frozen = FINAL_REVIEW_STATES if kind == "ho_letter" else FINAL_REVIEW_STATES | (
         FROZEN_REVIEW_STATES)
-    return review.state in frozen
+    return review.state in frozen or review.is_paused
 
 
 @bp.route("/reviews/<int:review_id>/documents/<kind>", methods=["GET", "POST"])

@@ -126,11 +126,12 @@ def form_class(event: str) -> type[EventForm]:
 
 
 def make_form(event: str, choices: dict[str, list[tuple[str, str]]]) -> EventForm:
-    """The event's form, with the choices of its pool and agency fields filled in."""
+    """The event's form, with the choices of its pool and agency fields filled in (choices
+    keyed by a field's name take precedence over those of its kind)."""
     form = form_class(event)()
     for spec in field_specs(event):
         if spec.choices_from:
-            options = choices.get(spec.choices_from, [])
+            options = choices.get(spec.name, choices.get(spec.choices_from, []))
             field = getattr(form, spec.name)
             field.choices = select_choices(
                 [("", "Choose"), *options] if spec.kind == "select" else options)

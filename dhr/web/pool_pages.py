@@ -3,6 +3,7 @@ and expressions of interest (coordinators invite, chairs answer)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -25,7 +26,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from dhr.bounds import form_version, positive_id
 from dhr.errors import DomainError, GuardFailed, InvalidInput, NotFound, NotPermitted, Stale
 from dhr.extensions import db
-from dhr.models import Area, Csp, Invitation, PoolMember, Review, VocabularyTerm
+from dhr.models import Area, AuditEntry, Csp, Invitation, PoolMember, Review, VocabularyTerm
 from dhr.models.pool import POOL_ROLE_LABELS, POOL_ROLES, TRAINING_LABELS
 from dhr.models.states import STATE_LABELS
 from dhr.permissions import (
@@ -39,6 +40,7 @@ from dhr.web.blueprint import bp
 from dhr.web.forms import CheckboxesField, select_choices
 from dhr.workflow import allocation, replacement
 from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
+from dhr.workflow.declarations import may_send
 from dhr.workflow.pool import (
     PoolInputError,
     add_conflict,
@@ -171,6 +173,8 @@ def pool_index() -> ResponseReturnValue:
             "member": member, "current": current.get(member.id, []),
             "trained_until": allocation.trained_until(member, role),
             "expiring": allocation.training_expiring_soon(member, today),
+            "lapsed": allocation.training_lapsed_on_live_review(
+                member, current.get(member.id, []), today),
         })
     waiting = db.session.scalars(
         select(Review).where(visible_reviews_clause(g.user),
@@ -267,13 +271,22 @@ def pool_add_training(member_id: int) -> ResponseReturnValue:
     return _render_member(member, training_form=form)
 
 
-@bp.post("/pool/<int:member_id>/training/<int:training_id>/remove")
+@bp.route("/pool/<int:member_id>/training/<int:training_id>/remove", methods=["GET", "POST"])
 def pool_remove_training(member_id: int, training_id: int) -> ResponseReturnValue:
+    """Removing a training record can end a chair's eligibility: it is confirmed first."""
     _require_pool_manager()
     member = _member_or_404(member_id)
     training = next((t for t in member.training if t.id == training_id), None)
     if training is None:
         abort(404)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        others = [t for t in member.training if t.id != training.id]
+        consequence = ("This is the only training recorded for "
+                       f"{member.name}: without it they cannot be appointed."
+                       if not others else "")
+        return render_template("pool/remove_training.html", member=member, training=training,
+                               valid_until=allocation.effective_expiry(training),
+                               consequence=consequence)
     remove_training(g.user, member, training)
     db.session.commit()
     flash("Training record removed.")
@@ -349,13 +362,39 @@ def _replacement_form(review: Review, role: str, candidates: list[allocation.Can
     return form
 
 
+def _choose_url(review: Review, role: str) -> Callable[[allocation.Candidate], str | None]:
+    """Where choosing a candidate leads: the appointment to confirm, when it can be made now."""
+    can_choose = (review.state == "chair_appointment" and not review.is_paused
+                  and may_send(g.user, review, "appoint_chair"))
+
+    def url(candidate: allocation.Candidate) -> str | None:
+        if not can_choose or not candidate.eligible:
+            return None
+        return url_for("web.review_event", review_id=review.id, event="appoint_chair",
+                       **{f"{role}_id": candidate.member.id})
+
+    return url
+
+
+def _appointment_entry(review: Review, role: str) -> AuditEntry | None:
+    """The history entry that made the current appointment (the event or a replacement)."""
+    actions = ["event.appoint_chair", f"{role}.replaced"]
+    return db.session.scalar(
+        select(AuditEntry).where(AuditEntry.review_id == review.id,
+                                 AuditEntry.action.in_(actions))
+        .order_by(AuditEntry.id.desc()).limit(1))
+
+
 def _render_candidates(review: Review, role: str, errors: list[str] | None = None,
                        status: int = 200, replace_form: ReplacementForm | None = None
                        ) -> ResponseReturnValue:
     candidates = allocation.rank_candidates(review, role, viewer=g.user)
+    appointed = review.chair if role == "chair" else review.report_writer
     return render_template("pool/candidates.html", review=review, candidates=candidates,
                            role=role, role_labels=POOL_ROLE_LABELS, with_actions=True,
-                           errors=errors or [],
+                           errors=errors or [], choose_url=_choose_url(review, role),
+                           appointed=appointed,
+                           appointment=_appointment_entry(review, role) if appointed else None,
                            replace_form=_replacement_form(review, role, candidates,
                                                           replace_form)), status
 

@@ -7,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from dhr import errors
 from dhr.audit import review_history
-from dhr.bounds import form_version
+from dhr.bounds import form_version, positive_id
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, HoAmendment, PoolMember, Review, VocabularyTerm
 from dhr.models.states import STATE_LABELS
@@ -30,8 +30,14 @@ from dhr.reviews import NotPermitted, ReviewInputError, agency_codes, create_rev
 from dhr.web.blueprint import bp
 from dhr.web.event_forms import date_errors, field_specs, form_data, make_form
 from dhr.web.forms import NotificationForm, select_choices
+from dhr.web.next_steps import SIDE_EVENTS, Step, next_steps
 from dhr.web.templating import format_date, humanise
-from dhr.workflow.allocation import REPLACED_ACTIONS, describe_replacement, rank_candidates
+from dhr.workflow.allocation import (
+    REPLACED_ACTIONS,
+    ROLE_WORDS,
+    describe_replacement,
+    rank_candidates,
+)
 from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
 from dhr.workflow.clocks import Clocks, clocks_for
 from dhr.workflow.declarations import EVENT_DATA, EVENT_LABELS, EVENTS, may_send
@@ -66,8 +72,6 @@ STAGES = (
     ("publication", "Publication", ("publication_pending",)),
     ("monitoring", "Monitor the action plan and close the review", ("published",)),
 )
-# Events offered beside the stages rather than as their next step.
-SIDE_EVENTS = frozenset({"pause", "withdraw"})
 # Stages whose lateness the statutory completion clock measures (completion = submission).
 BEFORE_SUBMISSION = frozenset({"chair", "scope", "information", "drafting", "local_qa",
                                "submission"})
@@ -80,6 +84,7 @@ class Stage:
     status: str  # completed, in_progress, overdue, paused, cannot_start, not_needed, withdrawn
     hint: str = ""
     options: list[EventOption] = field(default_factory=list)
+    link: str | None = None  # where the stage's name leads: the first step offered
 
 
 def _withdrawn_from(review: Review) -> str | None:
@@ -97,7 +102,8 @@ def _stage_of(state: str | None) -> str | None:
     return None
 
 
-def stages_for(review: Review, clocks: Clocks, options: list[EventOption]) -> list[Stage]:
+def stages_for(review: Review, clocks: Clocks, options: list[EventOption],
+               steps: list[Step] | None = None) -> list[Stage]:
     """The stages of the review with their status, in the GOV.UK task list's terms."""
     state = review.state
     if state == "withdrawn":  # show where it stopped
@@ -127,7 +133,10 @@ def stages_for(review: Review, clocks: Clocks, options: list[EventOption]) -> li
             status = "in_progress"
         stage = Stage(key, name, status)
         if status in {"in_progress", "overdue", "paused"}:
-            stage.options = [o for o in options if o.event not in SIDE_EVENTS]
+            order = {step.event: index for index, step in enumerate(steps or [])}
+            stage.options = sorted((o for o in options if o.event not in SIDE_EVENTS),
+                                   key=lambda o: order.get(o.event, len(order)))
+            stage.link = next((s.url for s in steps or [] if not s.is_side), None)
         result.append(stage)
     return result
 
@@ -148,10 +157,50 @@ def _spoken(value: Any, agencies: dict[str, str]) -> str:
     return str(value)
 
 
+def _member_name(member_id: Any, recorded: str | None = None) -> str:
+    """A pool member's name for the history (the name recorded at the time, if any)."""
+    member = db.session.get(PoolMember, member_id) if isinstance(member_id, int) else None
+    return recorded or (member.name if member else "a former pool member")
+
+
+def _names_a_pool_member(field_info: Any) -> bool:
+    extra = field_info.json_schema_extra if isinstance(field_info.json_schema_extra, dict) else {}
+    return extra.get("choices") == "pool"
+
+
+INVITATION_TITLES = {
+    "sent": "Invitation to be the {role} sent to {name}",
+    "accepted": "{name} said yes to being the {role}",
+    "declined": "{name} declined to be the {role}",
+    "not_needed": "Invitation to {name} no longer needed: someone else was appointed {role}",
+}
+
+
+def history_title(entry: AuditEntry) -> str:
+    """The heading of a history entry, in words (names, never ids)."""
+    event = entry.action.removeprefix("event.")
+    if event != entry.action and event in EVENT_LABELS:
+        title = EVENT_LABELS[event]
+        if entry.to_state and entry.from_state and entry.to_state != entry.from_state:
+            title += (f": {STATE_LABELS.get(entry.from_state, entry.from_state)} → "
+                      f"{STATE_LABELS.get(entry.to_state, entry.to_state)}")
+        return title
+    kind, _, outcome = entry.action.partition(".")
+    data = entry.data or {}
+    if kind == "chair_invitation" and outcome in INVITATION_TITLES:
+        return INVITATION_TITLES[outcome].format(
+            name=_member_name(data.get("member_id"), data.get("member")),
+            role=ROLE_WORDS.get(data.get("role", "chair"), "chair"))
+    return humanise(entry.action.removeprefix("review.").replace(".", "_"))
+
+
 def history_details(entry: AuditEntry, agencies: dict[str, str]) -> list[tuple[str, str]]:
-    """The data an event recorded, as (label, words) for the timeline."""
+    """The data an event recorded, as (label, words) for the timeline: names and words,
+    never database ids."""
     if entry.action in REPLACED_ACTIONS:
         return describe_replacement(entry.data or {})
+    if entry.action.startswith("chair_invitation.") and (entry.data or {}).get("note"):
+        return [("Note", entry.data["note"])]
     event = entry.action.removeprefix("event.")
     if event == entry.action or event not in EVENT_DATA:
         return []
@@ -160,7 +209,11 @@ def history_details(entry: AuditEntry, agencies: dict[str, str]) -> list[tuple[s
     for key, value in (entry.data or {}).items():
         if value in (None, "", [], {}):
             continue
-        title = fields[key].title if key in fields and fields[key].title else humanise(key)
+        info = fields.get(key)
+        title = info.title if info is not None and info.title else humanise(key)
+        if info is not None and _names_a_pool_member(info):
+            rows.append((title.removesuffix(" (optional)"), _member_name(value)))
+            continue
         choice = CHOICE_LABELS.get(key, {}).get(value) if isinstance(value, str) else None
         rows.append((title, choice or _spoken(value, agencies)))
     return rows
@@ -178,15 +231,16 @@ def review_page(review_id: int) -> ResponseReturnValue:
     restricted = sees_restricted_detail(g.user)
     clocks = clocks_for(review)
     options = available_events(review, g.user) if restricted else []
+    steps = next_steps(review, g.user, options)
     amendments = amendments_for(review) if restricted else []
     agencies = agency_codes()
     return render_template(
         "review.html", review=review, clocks=clocks,
         history=review_history(review) if restricted else [],
         restricted=restricted, can_edit=can_edit_review(g.user, review),
-        agency_labels=agencies, history_details=history_details,
-        stages=stages_for(review, clocks, options),
-        options=options, event_labels=EVENT_LABELS, pause_reason=_pause_note(review),
+        agency_labels=agencies, history_details=history_details, history_title=history_title,
+        stages=stages_for(review, clocks, options, steps),
+        options=options, steps=steps, event_labels=EVENT_LABELS, pause_reason=_pause_note(review),
         amendments=amendments,
         can_mark_amendments=(review.state == "ho_amendments"
                              and may_send(g.user, review, "complete_amendments")),
@@ -197,17 +251,38 @@ def review_page(review_id: int) -> ResponseReturnValue:
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
-    members = db.session.scalars(select(PoolMember).order_by(PoolMember.name))
     agencies = db.session.scalars(
         select(VocabularyTerm).where(VocabularyTerm.vocabulary == "agency",
                                      VocabularyTerm.is_active)
         .order_by(VocabularyTerm.position))
-    return {"pool": [(str(m.id), m.name) for m in members],
-            "agencies": [(t.code, t.label) for t in agencies]}
+    return {"agencies": [(t.code, t.label) for t in agencies]}
 
 
-def _candidates(review: Review) -> list[Any]:
-    return rank_candidates(review, viewer=g.user)
+def _eligible_choices(review: Review) -> dict[str, list[tuple[str, str]]]:
+    """For the appointment: only the eligible, in the pool's ranking order (never everyone
+    alphabetically), each with their load."""
+    choices = {}
+    for name, role in (("chair_id", "chair"), ("report_writer_id", "report_writer")):
+        choices[name] = [
+            (str(c.member.id), f"{c.member.name} ({c.load} of {c.member.capacity} current "
+                               f"reviews{'; ' + c.warnings[0] if c.warnings else ''})")
+            for c in rank_candidates(review, role, viewer=g.user) if c.eligible]
+    return choices
+
+
+def _chosen(form: Any, event: str) -> dict[str, PoolMember]:
+    """On the appointment's form opened from the candidates page: who was chosen."""
+    chosen = {}
+    if event != "appoint_chair":
+        return chosen
+    for name in ("chair_id", "report_writer_id"):
+        member_id = positive_id(request.args.get(name))
+        allowed = {choice.value for choice in getattr(form, name).choices}
+        member = db.session.get(PoolMember, member_id) if member_id else None
+        if member is not None and str(member.id) in allowed:
+            getattr(form, name).data = str(member.id)
+            chosen[name] = member
+    return chosen
 
 
 def _first_upper(text: str) -> str:
@@ -221,8 +296,12 @@ def review_event(review_id: int, event: str) -> ResponseReturnValue:
         abort(404)
     if not may_send(g.user, review, event):
         abort(403)
-    form = make_form(event, _choices())
+    choices = _choices() | (_eligible_choices(review) if event == "appoint_chair" else {})
+    form = make_form(event, choices)
+    if event == "appoint_chair":  # someone no longer listed is refused with the pool's reasons
+        form.chair_id.validate_choice = form.report_writer_id.validate_choice = False
     problems: list[str] = []
+    chosen: dict[str, PoolMember] = {}
     status = 200
     if form.is_submitted():
         status, problems = _submit(review, event, form)
@@ -234,17 +313,25 @@ def review_event(review_id: int, event: str) -> ResponseReturnValue:
         form.expected_version.data = str(review.lock_version)
         if event == "agree_terms_of_reference":
             form.panel_agencies.data = panel_or_scope(review)
+        chosen = _chosen(form, event)
         if event not in possible_events(review):
             problems = [_first_upper(_not_now(review, event))]
             status = 409
     options = {o.event: o for o in available_events(review, g.user)}
     ahead = options[event].missing if event in options and not problems else []
-    candidates = _candidates(review) if event == "appoint_chair" else []
     return render_template(
         "events/form.html", review=review, event=event, label=EVENT_LABELS[event], form=form,
-        specs=field_specs(event), problems=problems, missing_ahead=ahead,
-        candidates=candidates,
+        specs=field_specs(event), problems=problems, missing_ahead=ahead, chosen=chosen,
+        problem_title=_problem_title(event, status),
     ), status
+
+
+def _problem_title(event: str, status: int) -> str:
+    """The error summary's title when the event is refused (a chair at capacity will not
+    become eligible by waiting: no "yet" for an appointment)."""
+    if event == "appoint_chair" and status == 422:
+        return "This appointment cannot be made"
+    return f"You cannot {EVENT_LABELS[event].lower()} yet"
 
 
 def _not_now(review: Review, event: str) -> str:

@@ -30,7 +30,7 @@ from dhr.extensions import db
 from dhr.models import AgencyRequest, Review, User
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.reviews import ReviewInputError, normalise_agencies
-from dhr.workflow.artefacts import can_manage_requests, refuse_if_final
+from dhr.workflow.artefacts import can_manage_requests, refuse_if_final, refuse_if_paused
 
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                             max_length=5000)]
@@ -167,6 +167,7 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
     if not can_manage_requests(actor, review):
         raise NotPermitted("you cannot request information for this review")
     refuse_if_final(review, "its agency requests")
+    refuse_if_paused(review, "its agency requests")
     if kind not in AGENCY_REQUEST_KINDS:
         raise InvalidInput("unknown kind of request",
                            {"kind": f"must be one of {', '.join(AGENCY_REQUEST_KINDS)}"})
@@ -242,6 +243,7 @@ def send_request_event(agency_request: AgencyRequest, actor: User, event: str,
     if not can_manage_requests(actor, review):
         raise NotPermitted("you cannot change the agency requests of this review")
     refuse_if_final(review, "its agency requests")
+    refuse_if_paused(review, "its agency requests")
     move = EVENTS.get(event)
     if move is None:
         raise InvalidInput(f"unknown event: {event}",

@@ -32,7 +32,7 @@ from dhr.models.states import FINAL_STATES, PUBLISHED_STATES
 from dhr.models.types import utcnow
 from dhr.permissions import can_edit_review, can_view_review, visible_pool_members_clause
 from dhr.reviews import agency_codes
-from dhr.workflow.clocks import add_months
+from dhr.workflow.clocks import add_months, due_dates
 
 DEFAULT_TRAINING_VALID_YEARS = 3
 EXPIRY_WARNING_DAYS = 90
@@ -88,6 +88,24 @@ def training_expiring_soon(member: PoolMember, today: date | None = None) -> dat
     if until is not None and today <= until <= today + timedelta(days=EXPIRY_WARNING_DAYS):
         return until
     return None
+
+
+def training_lapsed_on_live_review(member: PoolMember, current: list[Review],
+                                   today: date | None = None) -> date | None:
+    """The expiry date if the member's training has run out while they still hold a review."""
+    today = today or date.today()
+    role = "chair" if member.has_role("chair") else "report_writer"
+    until = trained_until(member, role)
+    if current and until is not None and until < today:
+        return until
+    return None
+
+
+def expected_end(review: Review, on: date) -> date:
+    """When the review is expected to finish: its completion date allowing for pauses, or,
+    before the decision, the statutory months counted from `on`."""
+    due = due_dates(review).adjusted_due
+    return due or add_months(on, int(current_app.config.get("COMPLETION_DUE_MONTHS", 6)))
 
 
 def spoken_date(value: date) -> str:
@@ -272,6 +290,8 @@ class Candidate:
     reasons: list[str]
     current_reviews: list[Review] = field(default_factory=list)
     invitation: Invitation | None = None
+    # Eligible, but worth knowing before choosing (training running out during the review).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def load(self) -> int:
@@ -290,10 +310,12 @@ def rank_candidates(review: Review, role: str = "chair", *, on: date | None = No
                     viewer: User | None = None) -> list[Candidate]:
     """Every pool member with whether they may take `role` on `review`, and why not.
 
-    Eligible first, then fewest current reviews, then longest since the last appointment
-    (never appointed counts as longest), so that work spreads fairly.
+    Eligible first, then those without a warning (training that runs out before the review
+    is expected to finish), then fewest current reviews, then longest since the last
+    appointment (never appointed counts as longest), so that work spreads fairly.
     """
     on = on or date.today()
+    finish = expected_end(review, on)
     stmt = select(PoolMember).order_by(PoolMember.name)
     if viewer is not None:  # never another area's members
         stmt = stmt.where(visible_pool_members_clause(viewer))
@@ -309,9 +331,14 @@ def rank_candidates(review: Review, role: str = "chair", *, on: date | None = No
     for member in members:
         mine = [r for r in current.get(member.id, []) if r.id != review.id]
         reasons = _reasons(member, review, role, on, mine, viewer, labels)
+        until = trained_until(member, role)
+        warnings = [f"training expires on {spoken_date(until)}, before the review is expected "
+                    f"to finish ({spoken_date(finish)})"
+                    ] if not reasons and until is not None and until < finish else []
         candidates.append(Candidate(member, not reasons, reasons, mine,
-                                    invitations.get(member.id)))
-    candidates.sort(key=lambda c: (not c.eligible, c.load, c.last_appointed_date or date.min,
+                                    invitations.get(member.id), warnings))
+    candidates.sort(key=lambda c: (not c.eligible, bool(c.warnings), c.load,
+                                   c.last_appointed_date or date.min,
                                    c.member.name.lower(), c.member.id))
     return candidates
 
@@ -349,6 +376,9 @@ def respond(invitation: Invitation, actor: User, response: str, note: str = "") 
                               {"response": "must be accept or decline"})
     if invitation.member.user_id != actor.id:
         raise AllocationError(403, "forbidden", "only the person invited can answer")
+    if invitation.state == "not_needed":
+        raise AllocationError(409, "conflict", "this invitation is no longer needed: someone "
+                              "else has been appointed")
     if invitation.state != "invited":
         raise AllocationError(409, "conflict", f"this invitation was already {invitation.state}")
     if invitation.review.state in NOT_CURRENT_STATES:
@@ -361,6 +391,19 @@ def respond(invitation: Invitation, actor: User, response: str, note: str = "") 
            {"member_id": invitation.member_id, "role": invitation.role,
             "note": invitation.response_note}, review_id=invitation.review_id)
     return invitation
+
+
+def close_invitations(review: Review, role: str, appointed: PoolMember, actor: User) -> None:
+    """Once `appointed` takes `role` on `review`, the other open invitations for that role are
+    no longer needed (each one recorded in the review's history)."""
+    still_open = db.session.scalars(select(Invitation).where(
+        Invitation.review_id == review.id, Invitation.role == role,
+        Invitation.member_id != appointed.id, Invitation.state.in_(("invited", "accepted"))))
+    for invitation in still_open:
+        invitation.state = "not_needed"
+        record("chair_invitation.not_needed", invitation, actor,
+               {"member_id": invitation.member_id, "member": invitation.member.name,
+                "role": role, "appointed": appointed.name}, review_id=review.id)
 
 
 def invitations_for_user(user: User) -> list[Invitation]:

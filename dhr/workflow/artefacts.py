@@ -81,3 +81,10 @@ def refuse_if_published(review: Review, what: str) -> None:
     refuse_if_final(review, what)
     if review.state in FROZEN_REVIEW_STATES:
         raise ReadOnly(f"the review is published: {what} can no longer change")
+
+
+def refuse_if_paused(review: Review, what: str) -> None:
+    """While a review is paused nothing happens on it (DOMAIN.md: no other event is accepted):
+    its documents, agency requests and recommendations wait for the resumption too."""
+    if review.is_paused:
+        raise ReadOnly(f"the review is paused: {what} cannot change until it is resumed")

@@ -86,8 +86,10 @@ def _report_versions(review: Review) -> dict[str, int]:
 
 def reserve_pool_members(review: Review, data: ev.AppointChairData, user: User) -> Changes:
     """Lock the chosen pool members' rows and re-check eligibility and capacity, so two
-    reviews cannot both take a chair's last place."""
+    reviews cannot both take a chair's last place. Once appointed, the other invitations for
+    the role are no longer needed."""
     missing = []
+    appointed: list[tuple[str, PoolMember]] = []
     for member_id, role in ((data.chair_id, "chair"), (data.report_writer_id, "report_writer")):
         if member_id is None:
             continue
@@ -95,8 +97,11 @@ def reserve_pool_members(review: Review, data: ev.AppointChairData, user: User) 
         assert member is not None  # the guard checked it is in the pool
         missing += allocation.cannot_appoint(member, role, allocation.reserve_capacity(
             member, review, role=role, on=data.appointed_date, viewer=user))
+        appointed.append((role, member))
     if missing:
         raise GuardFailed("the chair cannot be appointed", missing)
+    for role, member in appointed:
+        allocation.close_invitations(review, role, member, user)
     return Changes()
 
 

@@ -34,6 +34,7 @@ from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.workflow.artefacts import (
     can_write_document,
     refuse_if_final,
+    refuse_if_paused,
     refuse_if_published,
 )
 from dhr.workflow.docx_reading import docx_texts
@@ -181,6 +182,7 @@ def _check_may_write(review: Review, kind: str, actor: User) -> None:
         refuse_if_final(review, "its documents")
     else:
         refuse_if_published(review, "its reports")
+    refuse_if_paused(review, "its documents")
 
 
 def save_markdown(review: Review, kind: str, body: str, actor: User, *,

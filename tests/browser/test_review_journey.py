@@ -233,17 +233,18 @@ def test_a_review_from_notification_to_publication_in_the_browser(
     assert stage_status(page, "Appoint an independent chair") == "In progress"
     assert timeline(page)[-1] == "Decide to hold a review: Notified → Appointing a chair"
 
-    # --- Appointing the chair from the ranked candidates. ---------------------------------
-    open_event(page, "Appoint the independent chair")
-    candidates = page.locator("table.dhr-candidates tbody tr")
-    expect(candidates).to_have_count(2)
-    first, second = candidates.nth(0), candidates.nth(1)
-    expect(first).to_contain_text(chair_user.name)
-    expect(first).to_contain_text("Eligible")
-    expect(second).to_contain_text("Robin Untrained")
-    expect(second).to_contain_text("Not eligible")
+    # --- Appointing the chair: the ranked candidates, choose, confirm. ---------------------
+    page.locator("#next-steps ~ div").get_by_role(
+        "button", name="Appoint the independent chair").click()
+    page.wait_for_url(f"{review_url}/chair-candidates")
+    expect(page.locator("#eligible-candidates .govuk-summary-card")).to_have_count(1)
+    expect(page.locator("#eligible-candidates")).to_contain_text(chair_user.name)
+    expect(page.locator("#ineligible-candidates")).to_contain_text("Robin Untrained")
+    accessible(page, "chair candidates")
+    page.get_by_role("button", name=f"Choose {chair_user.name}").click()
+    page.wait_for_url(re.compile(r"/events/appoint_chair\?chair_id=\d+$"))
+    expect(page.locator("#appointment-summary")).to_contain_text(chair_user.name)
     accessible(page, "appoint chair form")
-    fill_form(page, choose={"Chair": chair_user.name})
     submit_event(page, "Appoint the independent chair", "Panel and terms of reference")
     expect(detail(page, "Chair")).to_contain_text(chair_user.name)
 
@@ -270,7 +271,9 @@ def test_a_review_from_notification_to_publication_in_the_browser(
         "No agency has been asked for an IMR, chronology or short report yet"]
 
     # --- Agency requests: an IMR from the police, submitted and accepted. ----------------
-    chair.get_by_role("button", name="Request information from an agency").click()
+    # The first thing to do now: ask the agencies (the lead step under "What you can do next").
+    chair.locator("#next-steps ~ div").get_by_role(
+        "button", name="Request information from an agency").click()
     expect(chair.get_by_role("heading", level=1)).to_have_text(
         "Request information from an agency")
     accessible(chair, "request form")
@@ -325,7 +328,7 @@ def test_a_review_from_notification_to_publication_in_the_browser(
     write_document(chair, reference, "Action plan",
                    "# Action plan\n\n| Recommendation | Owner |\n|---|---|\n"
                    "| 1.1 | Housing |", 1)
-    chair.get_by_role("button", name="Add a recommendation").click()
+    chair.get_by_role("button", name="Add a recommendation").first.click()
     expect(chair.get_by_role("heading", level=1)).to_have_text("Add a recommendation")
     accessible(chair, "recommendation form")
     fill_form(chair, {

@@ -42,6 +42,7 @@ PLACES: dict[str, str] = {
     "dhr.reference_data": "services",
     "dhr.auth": "services",
     "dhr.security": "services",
+    "dhr.drafts": "services",
     "dhr.workflow": "workflow",
     "learning": "learning",
     "dhr.search": "learning",

@@ -5,6 +5,7 @@ from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
 from dhr.models.counters import ReferenceCounter
 from dhr.models.documents import Document, DocumentVersion
+from dhr.models.drafts import FormDraft
 from dhr.models.jobs import JobHeartbeat, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
@@ -24,6 +25,7 @@ __all__ = [
     "Csp",
     "Document",
     "DocumentVersion",
+    "FormDraft",
     "HoAmendment",
     "Invitation",
     "JobHeartbeat",

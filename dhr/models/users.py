@@ -13,6 +13,14 @@ from dhr.models.org import Area, Csp
 from dhr.models.types import StrEnum, TZDateTime, utcnow
 
 ROLES = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "coordinator": "County coordinator",
+    "csp_manager": "CSP manager",
+    "subgroup_member": "Sub-group member",
+    "chair": "Independent chair",
+    "practitioner": "Practitioner",
+}
 # How a user wants to hear of reminders and events: each by e-mail at once, one e-mail a day,
 # or in the app only (the notifications page always has everything).
 NOTIFICATION_PREFERENCES = ("immediate", "daily_digest", "in_app")

@@ -3,6 +3,7 @@
 from dhr.web import (  # noqa: F401 - each module adds its routes to the blueprint
     artefact_pages,
     dashboard,
+    drafts_pages,
     errors,
     identifying_terms_pages,
     pool_pages,

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -25,12 +24,10 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from dhr.bounds import form_version
 from dhr.errors import DomainError
@@ -41,6 +38,7 @@ from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.permissions import can_edit_review
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
+from dhr.web.forms import CheckboxesField, Form, restored_fields
 from dhr.web.review_pages import visible_review_or_404
 from dhr.workflow import agency_requests as request_ops
 from dhr.workflow import documents
@@ -161,24 +159,19 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class MarkdownForm(FlaskForm):
+class MarkdownForm(Form):
     body = TextAreaField("Text (Markdown)", description=(
         "Use Markdown: # for headings, * for bullet points, **bold**, [link text](https://...). "
         "HTML is not allowed."), validators=[DataRequired("Enter the text of the document")])
     base_version = HiddenField()
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("Upload a PDF or Word document (.docx)")
     base_version = HiddenField()
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     agency = SelectField("Agency", validators=[DataRequired("Select the agency")])
     kind = RadioField("What is requested", default="imr",
                       choices=_choices(AGENCY_REQUEST_KIND_LABELS),
@@ -187,7 +180,7 @@ class RequestForm(FlaskForm):
                          description="Leave empty for the standard time allowed.")
 
 
-class RequestEventForm(FlaskForm):
+class RequestEventForm(Form):
     date = DateField("Date", validators=[Optional()], description="Leave empty for today.")
     comments = TextAreaField("What the agency must change", validators=[Length(max=5000)])
     due_date = DateField("New due date", validators=[Optional()],
@@ -196,7 +189,7 @@ class RequestEventForm(FlaskForm):
     expected_version = IntegerField(validators=[Optional()])
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(Form):
     number = StringField("Number", description="For example 3.2",
                          validators=[DataRequired("Enter the number"), Length(max=20)])
     text = TextAreaField("Recommendation", validators=[
@@ -210,25 +203,25 @@ class RecommendationForm(FlaskForm):
     themes = CheckboxesField("Learning themes", validators=[Optional()])
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     date = DateField("Date", validators=[Optional()], description="Leave empty for today.")
     impact = TextAreaField("Impact of actions taken", validators=[
         DataRequired("Describe the impact of the actions taken"), Length(max=10000)])
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     date = DateField("Date completed", validators=[Optional()],
                      description="Leave empty for today.")
     evidence = TextAreaField("Evidence of completion", validators=[
         DataRequired("Enter the evidence that it is complete"), Length(max=10000)])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField("Why is it reopened?", validators=[
         DataRequired("Enter why the recommendation is reopened"), Length(max=10000)])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     reason = RadioField("Why is it closed without being completed?",
                         choices=_choices(CLOSED_REASON_LABELS),
                         validators=[DataRequired("Select why it is closed")])
@@ -244,7 +237,7 @@ def _agency_choices() -> list[SelectChoice]:
                                                      for t in terms]
 
 
-def _apply_errors(form: FlaskForm, exc: DomainError, fallback: str) -> str | None:
+def _apply_errors(form: Form, exc: DomainError, fallback: str) -> str | None:
     """Put an operation's field errors on the form; return any message that has no field."""
     details = exc.details if exc.code == "validation_error" and isinstance(exc.details,
                                                                           dict) else {}
@@ -292,9 +285,11 @@ def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm |
     current = documents.latest(review, kind)
     base = str(current.version) if current else "0"
     if markdown_form is None:
-        markdown_form = MarkdownForm(formdata=None)
-        markdown_form.body.data = current.body if current and current.format == "markdown" else ""
-        markdown_form.base_version.data = base
+        markdown_form = MarkdownForm(formdata=restored_fields("web.document_page"))
+        if markdown_form.body.data is None:  # nothing typed to bring back
+            markdown_form.body.data = (current.body if current and current.format == "markdown"
+                                       else "")
+            markdown_form.base_version.data = base
     if upload_form is None:
         upload_form = UploadForm(formdata=None)
         upload_form.base_version.data = base
@@ -560,12 +555,20 @@ def _recommendation_or_404(recommendation_id: int) -> tuple[Recommendation, Revi
     return item, item.review
 
 
+# (the page's name for it, the form, where it is posted)
+_TRACKING_FORMS = (
+    ("progress_form", ProgressForm, "web.add_recommendation_progress"),
+    ("complete_form", CompleteForm, "web.complete_recommendation"),
+    ("close_form", CloseForm, "web.close_recommendation"),
+    ("reopen_form", ReopenForm, "web.reopen_recommendation"),
+)
+
+
 def _render_recommendation(item: Recommendation, review: Review, *, status: int = 200,
-                           problem: str | None = None, **forms: FlaskForm) -> ResponseReturnValue:
-    forms.setdefault("progress_form", ProgressForm(formdata=None))
-    forms.setdefault("complete_form", CompleteForm(formdata=None))
-    forms.setdefault("close_form", CloseForm(formdata=None))
-    forms.setdefault("reopen_form", ReopenForm(formdata=None))
+                           problem: str | None = None, **forms: Form) -> ResponseReturnValue:
+    for name, form_class, endpoint in _TRACKING_FORMS:
+        if name not in forms:
+            forms[name] = form_class(formdata=restored_fields(endpoint))
     error_form = next((f for f in forms.values() if f.errors), forms["progress_form"])
     return render_template(
         "artefacts/recommendation.html", review=review, item=item, problem=problem,
@@ -584,7 +587,7 @@ def recommendation_page(recommendation_id: int) -> ResponseReturnValue:
     return _render_recommendation(item, review)
 
 
-def _track(recommendation_id: int, form_name: str, form_class: type[FlaskForm],
+def _track(recommendation_id: int, form_name: str, form_class: type[Form],
            operation: Any, done: str,
            allowed: Callable[[User, Review], bool] = can_track_recommendations,
            ) -> ResponseReturnValue:

@@ -13,7 +13,6 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask_wtf import FlaskForm
 from pydantic.fields import FieldInfo
 from wtforms import (
     DateField,
@@ -26,7 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from dhr.web.forms import CheckboxesField, select_choices
+from dhr.web.forms import CheckboxesField, Form, select_choices
 from dhr.web.templating import humanise
 from dhr.workflow.declarations import EVENT_DATA
 from dhr.workflow.events import CHOICE_LABELS
@@ -108,7 +107,7 @@ def _wtforms_field(spec: FieldSpec) -> Field:
     return StringField(spec.label, description=spec.hint, validators=[*optional, Length(max=500)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """Base of the generated forms: CSRF, and the review version the page was built from."""
 
     expected_version = HiddenField()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from flask import g, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
     Field,
@@ -30,6 +33,32 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
 from dhr.web.templating import humanise
+
+
+@dataclass(frozen=True)
+class RestoredDraft:
+    """A kept form post being shown again (dhr.drafts): the endpoint it was posted to."""
+
+    endpoint: str
+    fields: MultiDict
+
+
+def restored_fields(endpoint: str) -> MultiDict | None:
+    """What was typed into the form posted to `endpoint`, when this page brings it back."""
+    draft = g.get("restored_draft")
+    return draft.fields if draft is not None and draft.endpoint == endpoint else None
+
+
+class Form(FlaskForm):
+    """Every page's form: CSRF, and, when the page brings back a kept post (dhr.drafts),
+    filled with what was typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args and "formdata" not in kwargs and request.method == "GET":
+            restored = restored_fields(request.endpoint or "")
+            if restored is not None:
+                kwargs["formdata"] = restored
+        super().__init__(*args, **kwargs)
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -78,7 +107,7 @@ class GovSelectField(_PlainMessage, SelectField):
     pass
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(Form):
     csp = GovSelectField(
         "Community Safety Partnership", invalid="Select the CSP where the victim lived",
         validators=[DataRequired("Select the CSP where the victim lived")])

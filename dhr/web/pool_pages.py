@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     DateField,
@@ -31,7 +30,7 @@ from dhr.models.states import STATE_LABELS
 from dhr.permissions import can_view_review, visible_reviews_clause
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
-from dhr.web.forms import CheckboxesField, select_choices
+from dhr.web.forms import CheckboxesField, Form, select_choices
 from dhr.workflow import allocation, replacement
 from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
 from dhr.workflow.pool import (
@@ -45,7 +44,7 @@ from dhr.workflow.pool import (
 )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = StringField("Full name", validators=[
         DataRequired("Enter the member's full name"), Length(max=200)])
     email = EmailField("Email address", description="A chair account with this email address "
@@ -66,7 +65,7 @@ class MemberForm(FlaskForm):
     excluded_csps = CheckboxesField("CSPs this member must not serve", validators=[Optional()])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     kind = SelectField("Training", choices=select_choices(TRAINING_LABELS.items()))
     completed_date = DateField("Date completed", validators=[
         InputRequired("Enter the date the training was completed as a real date")])
@@ -75,13 +74,13 @@ class TrainingForm(FlaskForm):
     note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     agency = SelectField("Agency", validators=[DataRequired("Choose the agency")])
     note = StringField("Details (optional)", description="For example: employed 2012 to 2018.",
                        validators=[Optional(), Length(max=500)])
 
 
-class ReplacementForm(FlaskForm):
+class ReplacementForm(Form):
     """Replace the appointed chair or report writer: the problems are the operation's
     (allocation.replace_appointee lists them all at once), so the fields check only form."""
 
@@ -143,7 +142,7 @@ def _form_values(form: MemberForm) -> dict:
     }
 
 
-def _show_errors(form: FlaskForm, details: dict[str, str]) -> None:
+def _show_errors(form: Form, details: dict[str, str]) -> None:
     for name, message in details.items():
         target = getattr(form, name.split(".")[0], None) or form.name
         target.errors = [*target.errors, message[0].upper() + message[1:]]

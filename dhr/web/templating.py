@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask, g
 
 from dhr.models.states import STATE_LABELS
+from dhr.models.users import ROLE_LABELS
 
 
 def format_date(value: date | datetime | str | None) -> str:
@@ -28,12 +29,24 @@ def humanise(code: str | None) -> str:
     return (code or "").replace("_", " ").capitalize()
 
 
+def sentence_case(text: str) -> str:
+    """A message as a sentence: its first letter upper case, the rest as written (never
+    "Individual management review (imr)"), and an email address left as typed."""
+    first = text.split(" ", 1)[0]
+    if "@" in first:
+        return text
+    return text[:1].upper() + text[1:]
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["humanise"] = humanise
+    app.jinja_env.filters["sentence_case"] = sentence_case
+    app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, humanise(r))
     app.jinja_env.filters["state_label"] = lambda s: STATE_LABELS.get(s, humanise(s))
 
     @app.context_processor
     def _globals() -> dict:
-        return {"review_label": app.config["REVIEW_LABEL"], "user": g.get("user")}
+        return {"review_label": app.config["REVIEW_LABEL"], "user": g.get("user"),
+                "draft_restored": g.get("restored_draft") is not None}

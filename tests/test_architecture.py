@@ -43,6 +43,7 @@ PLACES: dict[str, str] = {
     "dhr.auth": "services",
     "dhr.security": "services",
     "dhr.drafts": "services",
+    "dhr.wording": "services",
     "dhr.workflow": "workflow",
     "learning": "learning",
     "dhr.search": "learning",

@@ -125,7 +125,7 @@ def test_an_expired_session_keeps_the_text_through_sign_in(
     assert response.status_code == 302
     sign_in_path = response.headers["Location"]
     assert sign_in_path.startswith("/sign-in?next=/drafts/")
-    assert "Sign in" in client.get(sign_in_path).get_data(as_text=True)
+    assert "What you typed has been kept" in client.get(sign_in_path).get_data(as_text=True)
 
     landed = _sign_in(client, manager.email, sign_in_path)
     page = client.get(landed.headers["Location"], follow_redirects=True)

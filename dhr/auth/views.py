@@ -84,7 +84,8 @@ def login() -> ResponseReturnValue:
             error = "Enter a correct email address and password."
         db.session.commit()  # keep the failed-attempt count
     status = 200 if error is None and not form.errors else 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    kept = (request.args.get("next") or "").startswith("/drafts/")
+    return render_template("auth/login.html", form=form, error=error, draft_kept=kept), status
 
 
 @bp.post("/sign-out")

@@ -5,6 +5,7 @@ from dhr.web import (  # noqa: F401 - each module adds its routes to the bluepri
     dashboard,
     drafts_pages,
     errors,
+    form_errors,
     identifying_terms_pages,
     pool_pages,
     review_pages,

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Flask, g
 
 from dhr.models.states import STATE_LABELS
 from dhr.models.users import ROLE_LABELS
-
-
-def format_date(value: date | datetime | str | None) -> str:
-    """"1 October 2026"; a string is an ISO date (as audit entries keep dates)."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{value.day} {value.strftime('%B %Y')}"
+from dhr.wording import date_in_words as format_date
+from dhr.wording import sentence_case
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -27,15 +20,6 @@ def format_datetime(value: datetime | None) -> str:
 
 def humanise(code: str | None) -> str:
     return (code or "").replace("_", " ").capitalize()
-
-
-def sentence_case(text: str) -> str:
-    """A message as a sentence: its first letter upper case, the rest as written (never
-    "Individual management review (imr)"), and an email address left as typed."""
-    first = text.split(" ", 1)[0]
-    if "@" in first:
-        return text
-    return text[:1].upper() + text[1:]
 
 
 def install_template_helpers(app: Flask) -> None:

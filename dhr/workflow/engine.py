@@ -39,6 +39,7 @@ from dhr.jobs import enqueue
 from dhr.models import Review, User
 from dhr.models.states import STATE_LABELS
 from dhr.permissions import can_view_review
+from dhr.wording import date_in_words
 from dhr.workflow import events as ev
 from dhr.workflow.declarations import EVENT_LABELS, EVENTS, EVENTS_BY_NAME, WHILE_PAUSED, may_send
 from dhr.workflow.guards import check
@@ -119,12 +120,42 @@ def _check_dates(review: Review, event: str, data: ev.EventData) -> None:
     for name, value in data.dates().items():
         if value < notified:
             problems[name] = (f"must not be before the police notification "
-                              f"({notified.isoformat()})")
+                              f"({date_in_words(notified)})")
     rule = EVENTS_BY_NAME[event].date_rule
     if rule is not None:
         problems.update(rule(review, data))
     if problems:
         raise InvalidInput("some dates do not fit the review", problems)
+
+
+def event_problems(review: Review, user: User, event: str, data: dict[str, Any], *,
+                   expected_version: int | None = None) -> tuple[dict[str, str], list[str]]:
+    """Everything wrong with `data` for `event` at once, without sending it: the field
+    problems ({field: message}) and what else the guard finds missing (a form shows them all
+    together, not one round at a time). Raises what send_event raises for the event itself
+    (not permitted, not possible now)."""
+    if not may_send(user, review, event):
+        raise NotPermitted(_refusal(user, event))
+    if expected_version is not None and expected_version != review.lock_version:
+        raise Stale(STALE_MESSAGE, {"lock_version": review.lock_version})
+    found = _possible(review, event)
+    details: dict[str, str] = {}
+    try:
+        parsed = parse_data(event, data)
+    except InvalidInput as exc:
+        details.update(exc.details or {})
+        valid = {k: v for k, v in data.items() if k not in details}
+        try:
+            parsed = parse_data(event, valid)
+        except InvalidInput:
+            return details, []
+    try:
+        _check_dates(review, event, parsed)
+    except InvalidInput as exc:
+        details.update(exc.details or {})
+    missing = [item for item in check(found.guard, review, parsed, viewer=user)
+               if getattr(item, "field", None) not in details]
+    return details, missing
 
 
 def _history_data(data: ev.EventData, extra: dict[str, Any]) -> dict[str, Any]:

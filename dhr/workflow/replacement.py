@@ -25,6 +25,7 @@ from dhr.models import PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES
 from dhr.models.states import STATE_LABELS, STATES
 from dhr.permissions import can_view_review
+from dhr.wording import date_in_words
 from dhr.workflow.allocation import ROLE_WORDS, reserve_replacement
 from dhr.workflow.declarations import may_send
 from dhr.workflow.notify import notify_replacement
@@ -55,7 +56,7 @@ def _replacement_date(review: Review, role: str, on: date | None) -> date:
         earliest, what = review.notification_date, "the police notification"
     if on < earliest:
         raise InvalidInput("the date does not fit the review",
-                               {"date": f"must not be before {what} ({earliest.isoformat()})"})
+                               {"date": f"must not be before {what} ({date_in_words(earliest)})"})
     return on
 
 

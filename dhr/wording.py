@@ -21,3 +21,14 @@ def sentence_case(text: str) -> str:
     if "@" in text.split(" ", 1)[0]:
         return text
     return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: "Individual management review (IMR)" becomes "individual
+    management review (IMR)" (never "(imr)"); a name stays as it is ("Home Office letter",
+    "CSP manager")."""
+    words = text.split(" ", 2)
+    first = words[0]
+    if first[1:2].isupper() or (len(words) > 1 and words[1][:1].isupper()):
+        return text
+    return first[:1].lower() + text[1:]

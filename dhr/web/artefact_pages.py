@@ -18,7 +18,6 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -27,7 +26,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from dhr.bounds import form_version
 from dhr.errors import DomainError
@@ -38,8 +37,10 @@ from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.permissions import can_edit_review
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
-from dhr.web.forms import CheckboxesField, Form, restored_fields
+from dhr.web.date_input import DateInputField
+from dhr.web.forms import CheckboxesField, Form, MaxLength, put_error, restored_fields
 from dhr.web.review_pages import visible_review_or_404
+from dhr.wording import sentence_case
 from dhr.workflow import agency_requests as request_ops
 from dhr.workflow import documents
 from dhr.workflow.anonymisation import (
@@ -176,56 +177,56 @@ class RequestForm(Form):
     kind = RadioField("What is requested", default="imr",
                       choices=_choices(AGENCY_REQUEST_KIND_LABELS),
                       validators=[DataRequired("Select what is requested")])
-    due_date = DateField("Due date", validators=[Optional()],
-                         description="Leave empty for the standard time allowed.")
+    due_date = DateInputField("Due date", past=False, years_ahead=2,
+                              description="Leave empty for the standard time allowed.")
 
 
 class RequestEventForm(Form):
-    date = DateField("Date", validators=[Optional()], description="Leave empty for today.")
-    comments = TextAreaField("What the agency must change", validators=[Length(max=5000)])
-    due_date = DateField("New due date", validators=[Optional()],
-                         description="Leave empty to keep the current due date.")
-    reason = TextAreaField("Why it is not needed", validators=[Length(max=5000)])
+    date = DateInputField("Date", description="Leave empty for today.")
+    comments = TextAreaField("What the agency must change", validators=[MaxLength(5000)])
+    due_date = DateInputField("New due date", past=False, years_ahead=2,
+                              description="Leave empty to keep the current due date.")
+    reason = TextAreaField("Why it is not needed", validators=[MaxLength(5000)])
     expected_version = IntegerField(validators=[Optional()])
 
 
 class RecommendationForm(Form):
     number = StringField("Number", description="For example 3.2",
-                         validators=[DataRequired("Enter the number"), Length(max=20)])
+                         validators=[DataRequired("Enter the number"), MaxLength(20)])
     text = TextAreaField("Recommendation", validators=[
-        DataRequired("Enter the recommendation"), Length(max=10000)])
+        DataRequired("Enter the recommendation"), MaxLength(10000)])
     level = RadioField("Level", default="local",
                        choices=_choices({v: v.capitalize() for v in LEVELS}))
     agency = SelectField("Agency responsible", validators=[DataRequired("Select the agency")])
     owner = StringField("Owner", description="The person or post responsible",
-                        validators=[Optional(), Length(max=200)])
-    due_date = DateField("Due date", validators=[Optional()])
+                        validators=[Optional(), MaxLength(200)])
+    due_date = DateInputField("Due date", past=False, years_ahead=10)
     themes = CheckboxesField("Learning themes", validators=[Optional()])
 
 
 class ProgressForm(Form):
-    date = DateField("Date", validators=[Optional()], description="Leave empty for today.")
+    date = DateInputField("Date", id="progress_date", description="Leave empty for today.")
     impact = TextAreaField("Impact of actions taken", validators=[
-        DataRequired("Describe the impact of the actions taken"), Length(max=10000)])
+        DataRequired("Describe the impact of the actions taken"), MaxLength(10000)])
 
 
 class CompleteForm(Form):
-    date = DateField("Date completed", validators=[Optional()],
-                     description="Leave empty for today.")
+    date = DateInputField("Date completed", id="completed_date",
+                          description="Leave empty for today.")
     evidence = TextAreaField("Evidence of completion", validators=[
-        DataRequired("Enter the evidence that it is complete"), Length(max=10000)])
+        DataRequired("Enter the evidence that it is complete"), MaxLength(10000)])
 
 
 class ReopenForm(Form):
-    reason = TextAreaField("Why is it reopened?", validators=[
-        DataRequired("Enter why the recommendation is reopened"), Length(max=10000)])
+    reason = TextAreaField("Why is it reopened?", id="reopen_reason", validators=[
+        DataRequired("Enter why the recommendation is reopened"), MaxLength(10000)])
 
 
 class CloseForm(Form):
-    reason = RadioField("Why is it closed without being completed?",
+    reason = RadioField("Why is it closed without being completed?", id="close_reason",
                         choices=_choices(CLOSED_REASON_LABELS),
                         validators=[DataRequired("Select why it is closed")])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=10000)])
+    note = TextAreaField("Note", id="close_note", validators=[Optional(), MaxLength(10000)])
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -244,18 +245,13 @@ def _apply_errors(form: Form, exc: DomainError, fallback: str) -> str | None:
     leftover = None
     for name, message in details.items():
         target = getattr(form, name.split(".")[0], None)
-        text = _sentence_case(str(message))
         if target is not None and target.name != "csrf_token":
-            target.errors = [*target.errors, text]
+            put_error(target, str(message))
         else:
-            leftover = text
+            leftover = sentence_case(str(message))
     if details and not leftover:
         return None
-    return leftover or _sentence_case(exc.message) or fallback
-
-
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return leftover or sentence_case(exc.message) or fallback
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:

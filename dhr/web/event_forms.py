@@ -22,10 +22,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from dhr.web.date_input import DateInputField
-from dhr.web.forms import CheckboxesField, Form, select_choices
+from dhr.web.forms import CheckboxesField, Form, MaxLength, select_choices
 from dhr.web.templating import humanise
 from dhr.workflow.declarations import EVENT_DATA
 from dhr.workflow.events import CHOICE_LABELS, not_future
@@ -106,8 +106,8 @@ def _wtforms_field(spec: FieldSpec) -> Field:
         return CheckboxesField(spec.label, description=spec.hint, validators=optional)
     if spec.kind in {"textarea", "lines"}:
         return TextAreaField(spec.label, description=spec.hint,
-                             validators=[*optional, Length(max=20_000)])
-    return StringField(spec.label, description=spec.hint, validators=[*optional, Length(max=500)])
+                             validators=[*optional, MaxLength(20_000)])
+    return StringField(spec.label, description=spec.hint, validators=[*optional, MaxLength(500)])
 
 
 class EventForm(Form):

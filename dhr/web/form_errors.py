@@ -32,7 +32,8 @@ def error_target(field: Field) -> str:
 @bp.app_template_global()
 def error_items(forms: Any, problems: Any = None) -> list[tuple[str, str | None]]:
     """(message, link target or None) for a form or a list of forms, and the page's own
-    problems (one message or a list); no message twice."""
+    problems (one message, or a list of messages or of (message, target) pairs); no message
+    twice."""
     items: list[tuple[str, str | None]] = []
     seen: set[str] = set()
 
@@ -48,7 +49,10 @@ def error_items(forms: Any, problems: Any = None) -> list[tuple[str, str | None]
                 add(field.errors[0], None if isinstance(field, HiddenField)
                     else error_target(field))
     for problem in _as_list(problems):
-        add(problem, None)
+        if isinstance(problem, tuple):
+            add(*problem)
+        else:
+            add(problem, None)
     return items
 
 

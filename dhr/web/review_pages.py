@@ -29,7 +29,7 @@ from dhr.review_input import ReviewCreate
 from dhr.reviews import NotPermitted, ReviewInputError, agency_codes, create_review
 from dhr.web.blueprint import bp
 from dhr.web.event_forms import field_specs, form_data, make_form
-from dhr.web.forms import NotificationForm, select_choices
+from dhr.web.forms import NotificationForm, put_error, select_choices
 from dhr.web.templating import format_date, humanise
 from dhr.wording import sentence_case
 from dhr.workflow.allocation import REPLACED_ACTIONS, describe_replacement, rank_candidates
@@ -325,9 +325,7 @@ def _field_problems(form: Any, details: dict[str, str]) -> list[str]:
     for name, message in details.items():
         target = getattr(form, name.split(".")[0], None)
         if target is not None and name != "expected_version":
-            if not target.errors:
-                target.errors = [f"{target.label.text} {message}" if message[:1].islower()
-                                 else message]
+            put_error(target, message)
         else:
             rest.append(sentence_case(message))
     return rest
@@ -377,7 +375,7 @@ def _apply_errors(form: NotificationForm, details: dict[str, str]) -> None:
         target = getattr(form, name, None)
         if target is None:
             target = form.notification_date if "date" in message else form.csp
-        target.errors = [*target.errors, message[0].upper() + message[1:]]
+        put_error(target, message)
 
 
 @bp.route("/reviews/new", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask import Flask, g
 from dhr.models.states import STATE_LABELS
 from dhr.models.users import ROLE_LABELS
 from dhr.wording import date_in_words as format_date
-from dhr.wording import sentence_case
+from dhr.wording import lower_first, sentence_case
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -27,6 +27,7 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.filters["sentence_case"] = sentence_case
+    app.jinja_env.filters["lower_first"] = lower_first
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, humanise(r))
     app.jinja_env.filters["state_label"] = lambda s: STATE_LABELS.get(s, humanise(s))
 

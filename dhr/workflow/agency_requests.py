@@ -31,6 +31,7 @@ from dhr.models import AgencyRequest, Notification, Review, User
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS, AWAITING_STATES
 from dhr.models.users import user_csps
 from dhr.reviews import ReviewInputError, normalise_agencies
+from dhr.wording import lower_first
 from dhr.workflow.artefacts import FINAL_REVIEW_STATES, can_manage_requests, refuse_if_final
 
 # A chased request is chased again after this long if still nothing has come in.
@@ -160,7 +161,7 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
     duplicate = InvalidInput(
         "this agency has already been asked for this",
         {"agency": f"{created.agency_label} has already been asked for "
-                   f"{'an' if kind == 'imr' else 'a'} {created.kind_label.lower()}"},
+                   f"{'an' if kind == 'imr' else 'a'} {lower_first(created.kind_label)}"},
     )
     exists = select(AgencyRequest.id).where(AgencyRequest.review_id == review.id,
                                             AgencyRequest.agency == code,
@@ -293,7 +294,7 @@ def csp_managers(review: Review) -> list[User]:
 def chase_message(agency_request: AgencyRequest, review: Review, today: date) -> str:
     days = (today - agency_request.due_date).days
     due = f"{agency_request.due_date.day} {agency_request.due_date.strftime('%B %Y')}"
-    return (f"{review.reference}: the {agency_request.kind_label.lower()} requested from "
+    return (f"{review.reference}: the {lower_first(agency_request.kind_label)} requested from "
             f"{agency_request.agency_label} was due on {due} ({days} day{'s' if days != 1 else ''}"
             f" ago) and has not been received. Please chase the agency.")
 

@@ -38,8 +38,9 @@ from dhr.extensions import db
 from dhr.jobs import enqueue
 from dhr.models import Review, User
 from dhr.models.states import STATE_LABELS
+from dhr.models.users import ROLE_LABELS
 from dhr.permissions import can_view_review
-from dhr.wording import date_in_words
+from dhr.wording import date_in_words, lower_first
 from dhr.workflow import events as ev
 from dhr.workflow.declarations import EVENT_LABELS, EVENTS, EVENTS_BY_NAME, WHILE_PAUSED, may_send
 from dhr.workflow.guards import check
@@ -58,10 +59,10 @@ class EventOption:
 
 
 def _refusal(user: User, event: str) -> str:
-    label = EVENT_LABELS[event].lower()
+    label = lower_first(EVENT_LABELS[event])
     if user.role == "chair" and "chair" in EVENTS_BY_NAME[event].roles:
         return f"only the chair appointed to this review may {label}"
-    return f"your role ({user.role.replace('_', ' ')}) cannot {label}"
+    return f"your role ({ROLE_LABELS[user.role]}) cannot {label}"
 
 
 def parse_data(event: str, data: dict[str, Any] | None) -> ev.EventData:
@@ -87,7 +88,7 @@ def parse_data(event: str, data: dict[str, Any] | None) -> ev.EventData:
 
 def _possible(review: Review, event: str) -> Transition:
     """The transition for `event` from the review's state, or IllegalMove."""
-    state_label = STATE_LABELS[review.state].lower()
+    state_label = lower_first(STATE_LABELS[review.state])
     while_paused = EVENTS_BY_NAME[event].while_paused
     if review.is_paused and not while_paused:
         raise IllegalMove(

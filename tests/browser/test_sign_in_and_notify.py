@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dhr.extensions import db
 from dhr.models import Review
 
+
 def fill_date(page, label: str, day: str, month: str, year: str) -> None:
     group = page.get_by_role("group", name=label, exact=True)
     for part, value in (("Day", day), ("Month", month), ("Year", year)):

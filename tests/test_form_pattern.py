@@ -64,8 +64,8 @@ def test_every_problem_is_shown_in_one_round(client, manager, make_review):
     assert response.status_code == 400
     assert error_summary(response.get_data(as_text=True)) == [
         "Date of the decision must be a real date",
-        "Date the Home Office was informed of the decision must be today or in the past",
         "Rationale for the decision not given",
+        "Date the Home Office was informed of the decision must be today or in the past",
     ]
 
 

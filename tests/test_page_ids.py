@@ -102,7 +102,7 @@ def test_the_main_pages_have_unique_ids(client, make_user, make_review) -> None:
 def test_the_recommendation_pages_date_labels_focus_their_own_boxes(
         client, make_user, make_review) -> None:
     admin = make_user("admin")
-    review = put_in_state(make_review(), "published", admin, chair=pool_member())
+    review = put_in_state(make_review(), "home_office_qa", admin, chair=pool_member())
     sign_in(client, admin)
     page = client.get(f"/recommendations/{recommendations_for(review)[0].id}").text
     assert 'for="completed_date-day"' in page and 'id="completed_date-day"' in page

@@ -223,7 +223,7 @@ def test_amendments_are_marked_done_from_the_review_page(client, as_role, review
     assert response.status_code == 303
     text = words(client.get(response.headers["Location"]))
     assert "Amendment 1 marked as done." in text
-    assert "Ready: complete the home office amendments." in text
+    assert "Ready: complete the Home Office amendments." in text
 
 
 def test_pause_and_resume_through_the_forms(client, as_role, review_in):

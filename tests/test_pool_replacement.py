@@ -373,7 +373,7 @@ def test_the_form_shows_every_problem_in_an_error_summary(client, coordinator, c
         "replace-member_id": str(ann.id), "replace-reason": "Ill", "replace-role": "chair",
         "replace-date": "2024-13-45"})
     assert bad_date.status_code == 400
-    assert 'href="#replace-date"' in bad_date.get_data(as_text=True)
+    assert 'href="#replace-date-day"' in bad_date.get_data(as_text=True)
     assert_unchanged(review, ann, review.lock_version)
 
 

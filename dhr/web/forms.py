@@ -83,11 +83,17 @@ class MaxLength:
                                   f"{self.max:,} characters or fewer")
 
 
+# A message starting with one of these words says something about the field without naming
+# it ("must not be in the future"): the field's label is put before it.
+PREDICATE_STARTS = frozenset({"must", "is", "are", "has", "should", "cannot", "was"})
+
+
 def put_error(field: Field, message: str) -> None:
     """An operation's message about `field`, shown on it as a sentence that names the field
     ("Date of death must not be in the future"). A field shows one message: its first."""
     if not field.errors:
-        field.errors = [f"{field.label.text} {message}" if message[:1].islower()
+        names_no_subject = message.split(" ", 1)[0] in PREDICATE_STARTS
+        field.errors = [f"{field.label.text} {message}" if names_no_subject
                         else sentence_case(message)]
 
 

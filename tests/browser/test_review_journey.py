@@ -225,8 +225,8 @@ def test_a_review_from_notification_to_publication_in_the_browser(
     fill_form(page, {"Date of the decision": DECIDED.isoformat()})
     page.locator("main form").get_by_role("button", name="Decide to hold a review").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("You cannot decide to hold a review yet")
-    assert summary.locator("li").all_inner_texts() == [
+    expect(summary).to_contain_text("There is a problem")
+    assert summary.get_by_role("link").all_inner_texts() == [
         "Rationale for the decision not given",
         "Date the Home Office was informed not given"]
     accessible(page, "event form with errors")

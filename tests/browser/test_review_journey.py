@@ -139,7 +139,7 @@ def move_request(page: Page, action: str, status: str,
                  on_form: Callable[[Page], None] | None = None) -> None:
     """On the requests page: move the police IMR on (Record as submitted, Accept)."""
     page.get_by_role("link", name=re.compile(
-        rf"^{action}\W+individual management review \(imr\) from Police$")).click()
+        rf"^{action}\W+individual management review \(IMR\) from Police$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(action)
     if on_form is not None:
         on_form(page)

@@ -8,13 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from dhr import (
     after_commit,  # noqa: F401 - installs the after-commit session hooks
     read_audit,
     security,
 )
+from dhr.api import errors as api_errors
 from dhr.api.blueprint import bp as api_bp
 from dhr.assets import bp as assets_bp
 from dhr.auth.views import bp as auth_bp
@@ -25,6 +28,7 @@ from dhr.jobs import celery_init_app
 from dhr.reminders import tasks as reminder_tasks  # noqa: F401 - the scheduled scan
 from dhr.reminders.rules import rules_from
 from dhr.search import sync  # noqa: F401 - queues index updates after each commit
+from dhr.web import errors as page_errors
 from dhr.web.blueprint import bp as web_bp
 from dhr.web.templating import install_template_helpers
 from learning import api as learning_api  # noqa: F401 - adds recommendations' routes to the API
@@ -45,6 +49,14 @@ from learning import (  # noqa: F401 - learning's routes: repeats, tracker, stat
 from learning.search_pages import bp as search_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    """An HTTP error no blueprint answered (unknown URLs and methods, a 500, errors raised
+    outside the pages' and the API's views): JSON under /api/v1, the error page elsewhere."""
+    if api_errors.is_api_path(request.path):
+        return api_errors.http_error(exc)
+    return page_errors.error_page(exc)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -78,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(search_bp)
     csrf.exempt(api_bp)  # bearer tokens only, never cookies: not exposed to CSRF
+    app.register_error_handler(HTTPException, _http_error)
     install_template_helpers(app)
     celery_init_app(app)
 

@@ -77,6 +77,19 @@ class BackupError(DomainError):
     status, code = 400, "backup_failed"
 
 
+class Missing(str):
+    """One thing a guard finds missing, in words; `field` names the event's data field that
+    supplies it, when one does (the pages put the message on that field and link to it).
+    A plain string everywhere else (the API's list of what is missing)."""
+
+    field: str | None
+
+    def __new__(cls, text: str, field: str | None = None) -> Missing:
+        item = super().__new__(cls, text)
+        item.field = field
+        return item
+
+
 class Refused(DomainError):
     """A refusal whose status and code are chosen where it is raised (pool allocation, and the
     API's own body checks: payload too large, malformed JSON)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, redirect, request, url_for
+from flask import Flask, Response, current_app, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
 from dhr.auth.tokens import token_for
 from dhr.bounds import DB_INT_MAX
+from dhr.drafts import keep_lost_post
+from dhr.extensions import db
 
 # The only endpoints anyone may reach without signing in.
 ANONYMOUS_ENDPOINTS = frozenset(
@@ -56,11 +58,25 @@ def _authenticate() -> Response | None:
         g.user = row.user
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(sign_in_url())
     g.user = current_user._get_current_object()
     if g.get("awaiting_second_factor") and endpoint not in SECOND_STEP_ENDPOINTS:
         return redirect(url_for("auth.two_factor_code"))
     return None
+
+
+def sign_in_url(*, token_checked: bool = True) -> str:
+    """Where a signed-out request goes: to sign in, then back to the page; a form post with
+    something typed is kept first, and comes back filled in (dhr.drafts)."""
+    token = keep_lost_post(_int_or_none(session.get("_user_id")), token_checked=token_checked)
+    if token is None:
+        return url_for("auth.login", next=request.full_path.rstrip("?"))
+    db.session.commit()
+    return url_for("auth.login", next=url_for("web.resume_draft", token=token))
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def _headers(response: Response) -> Response:

@@ -55,7 +55,7 @@ def test_form_errors_are_summarised(client, manager, review):
                        data={"agency": "police", "kind": "imr",
                              "due_date": (TODAY - timedelta(days=1)).isoformat()})
     assert past.status_code == 400
-    assert "Must not be before the date of the request" in past.get_data(as_text=True)
+    assert "Due date must not be before the date of the request" in past.get_data(as_text=True)
     assert ops.requests_for(review) == []
 
 

@@ -47,6 +47,8 @@ PLACES: dict[str, str] = {
     "dhr.reference_data": "services",
     "dhr.auth": "services",
     "dhr.security": "services",
+    "dhr.drafts": "services",
+    "dhr.wording": "services",
     "dhr.workflow": "workflow",
     "learning": "learning",
     "dhr.search": "learning",

@@ -55,6 +55,7 @@ def test_pool_input_error_reads_as_its_fields_on_the_command_line() -> None:
 def test_a_page_that_does_not_catch_a_domain_error_shows_its_error_page(
         app: Flask, error: DomainError, status: int) -> None:
     with app.test_request_context("/"):
-        response = _domain_error(error).get_response()
-    assert response.status_code == status
-    assert error.message in response.get_data(as_text=True)
+        body, shown_status, _ = _domain_error(error)
+    assert shown_status == status
+    assert error.message[:1].upper() + error.message[1:] in body
+    assert 'class="govuk-header' in body or "govuk-service-navigation" in body

@@ -102,7 +102,7 @@ def test_record_and_remove_training_and_conflicts(client, coordinator):
         "training-kind": "other",
         "training-completed_date": (TODAY + timedelta(days=3)).isoformat()})
     assert future.status_code == 400
-    assert "must not be in the future" in future.get_data(as_text=True)
+    assert "Date completed must be today or in the past" in future.get_data(as_text=True)
     conflict = client.post(f"/pool/{chair.id}/conflicts", data={
         "conflict-agency": "police", "conflict-note": "Constabulary 2004-2016"})
     assert conflict.status_code == 302

@@ -277,7 +277,7 @@ def test_the_date_cannot_be_before_the_appointment(api_as, make_review, make_use
         "chair_id": member("Bob Jones").id, "reason": "Illness", "date": "2024-02-28"})
     assert response.status_code == 400
     assert response.json["error"]["details"] == {
-        "date": "must not be before the chair was appointed (2024-03-01)"}
+        "date": "must not be before the chair was appointed (1 March 2024)"}
 
 
 # Who may -----------------------------------------------------------------------------------
@@ -373,7 +373,7 @@ def test_the_form_shows_every_problem_in_an_error_summary(client, coordinator, c
         "replace-member_id": str(ann.id), "replace-reason": "Ill", "replace-role": "chair",
         "replace-date": "2024-13-45"})
     assert bad_date.status_code == 400
-    assert 'href="#replace-date"' in bad_date.get_data(as_text=True)
+    assert 'href="#replace-date-day"' in bad_date.get_data(as_text=True)
     assert_unchanged(review, ann, review.lock_version)
 
 

@@ -100,7 +100,7 @@ def test_future_dates_are_refused_on_the_form(client, manager, review):
     response = client.post(f"/recommendations/{item.id}/updates", data={
         "date": (TODAY + timedelta(days=3)).isoformat(), "impact": "Not yet"})
     assert response.status_code == 400
-    assert "Must not be in the future" in response.get_data(as_text=True)
+    assert "Date must be today or in the past" in response.get_data(as_text=True)
 
 
 def test_roles_refused_on_the_pages(client, make_user, review):

@@ -82,7 +82,7 @@ def test_resume_before_the_pause_began_is_a_field_error(manager, review_in):
     send(manager, review, "pause", {"reason": "criminal_trial", "date": "2024-06-10"})
     response = send(manager, review, "resume", {"date": "2024-06-09"})
     assert response.status_code == 400
-    assert "2024-06-10" in response.json["error"]["details"]["date"]
+    assert "10 June 2024" in response.json["error"]["details"]["date"]
     expected_end = send(manager, review_in("drafting"), "pause",
                         {"reason": "inquest", "date": "2024-06-10",
                          "expected_end": "2024-06-01"})

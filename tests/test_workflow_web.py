@@ -117,14 +117,16 @@ def test_csp_manager_decides_through_the_form(client, as_role, review_in):
     review = review_in("notified")
     page = client.get(form_url(review, "decide_to_review"))
     assert page.status_code == 200
-    assert 'type="date"' in page.text and "Rationale for the decision" in page.text
+    assert 'name="decision_date-day"' in page.text and "Rationale for the decision" in page.text
     missing = client.post(form_url(review, "decide_to_review"),
                           data={"decision_date": "2024-02-20", "expected_version": "1"})
     assert missing.status_code == 422
     text = words(missing)
-    assert "You cannot decide to hold a review yet" in text
-    assert "Rationale for the decision not given" in text
-    assert "Date the Home Office was informed not given" in text
+    assert "There is a problem" in text
+    assert '<a href="#rationale">Rationale for the decision not given</a>' in missing.text
+    assert ('<a href="#ho_informed_date-day">Date the Home Office was informed not given</a>'
+            in missing.text)
+    assert missing.text.count("Rationale for the decision not given") == 2  # summary, field
     assert fresh(review).state == "notified"
     done = client.post(form_url(review, "decide_to_review"), data={
         "decision_date": "2024-02-20", "rationale": "Meets s.9.",
@@ -222,7 +224,7 @@ def test_amendments_are_marked_done_from_the_review_page(client, as_role, review
     assert response.status_code == 303
     text = words(client.get(response.headers["Location"]))
     assert "Amendment 1 marked as done." in text
-    assert "Ready: complete the home office amendments." in text
+    assert "Ready: complete the Home Office amendments." in text
 
 
 def test_pause_and_resume_through_the_forms(client, as_role, review_in):
@@ -254,12 +256,12 @@ def test_a_date_that_is_not_a_date_or_in_the_future(client, as_role, review_in):
         "decision_date": "2024-02-30", "rationale": "x", "ho_informed_date": "2024-02-21",
         "expected_version": "1"})
     assert bad.status_code == 400
-    assert "Enter a real date" in words(bad)
+    assert "Date of the decision must be a real date" in words(bad)
     future = client.post(form_url(review, "decide_to_review"), data={
         "decision_date": "2099-01-01", "rationale": "x", "ho_informed_date": "2024-02-21",
         "expected_version": "1"})
     assert future.status_code == 400
-    assert "Must not be in the future" in words(future)
+    assert "Date of the decision must be today or in the past" in words(future)
     assert fresh(review).state == "notified"
 
 

@@ -1,14 +1,15 @@
 """Every API error is JSON: {"error": {"code", "message", "details"}}.
 
 One handler turns any domain error (dhr.errors) raised by an operation or a view into that
-body, after rolling the session back; views never translate errors themselves."""
+body, after rolling the session back; views never translate errors themselves. HTTP errors
+under /api/v1 that never reach the blueprint (unknown URLs and methods, a 500) are JSON too:
+the composition root sends them to `http_error` (`is_api_path`)."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.exceptions import NotFound as RouteNotFound
+from werkzeug.exceptions import HTTPException
 
 from dhr.api.blueprint import bp
 from dhr.errors import DomainError, InvalidInput, NotFound, NotPermitted, Refused, field_errors
@@ -54,21 +55,17 @@ _HTTP_CODES = {
 }
 
 
+def is_api_path(path: str) -> bool:
+    return path == bp.url_prefix or path.startswith(f"{bp.url_prefix}/")
+
+
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> ResponseReturnValue:
+def http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
+    if status >= 500:
+        db.session.rollback()
     code = _HTTP_CODES.get(status, "error")
     message = exc.description or code
     body = {"error": {"code": code, "message": message, "details": None}}
     kept = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}  # e.g. Allow
     return jsonify(body), status, kept
-
-
-@bp.app_errorhandler(RouteNotFound)
-@bp.app_errorhandler(MethodNotAllowed)
-def _routing_error(exc: HTTPException) -> ResponseReturnValue:
-    """Unknown URLs and methods under /api/v1 never reach the blueprint's own handlers
-    (routing fails first), yet an API client must still get JSON; pages keep HTML."""
-    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
-        return _http_error(exc)
-    return exc

@@ -165,7 +165,8 @@ def login() -> ResponseReturnValue:
         db.session.commit()  # keep the failure count and the audit entry
         error = REFUSED
     status = 400 if request.method == "POST" and (error or form.errors) else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    kept = (request.args.get("next") or "").startswith("/drafts/")
+    return render_template("auth/login.html", form=form, error=error, draft_kept=kept), status
 
 
 def _awaiting() -> bool:

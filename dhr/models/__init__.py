@@ -5,6 +5,7 @@ from dhr.models.amendments import HoAmendment
 from dhr.models.audit import AuditEntry
 from dhr.models.counters import ReferenceCounter
 from dhr.models.documents import Document, DocumentVersion
+from dhr.models.drafts import FormDraft
 from dhr.models.jobs import HeldJob, JobHeartbeat, JobRun, Notification
 from dhr.models.org import Area, Csp, VocabularyTerm
 from dhr.models.pool import ConflictOfInterest, Invitation, PoolMember, TrainingRecord
@@ -28,6 +29,7 @@ __all__ = [
     "Csp",
     "Document",
     "DocumentVersion",
+    "FormDraft",
     "HeldJob",
     "HoAmendment",
     "Invitation",

@@ -19,7 +19,7 @@ ROLE_LABELS = {
     "coordinator": "County coordinator",
     "csp_manager": "CSP manager",
     "subgroup_member": "Sub-group member",
-    "chair": "Chair",
+    "chair": "Independent chair",
     "practitioner": "Practitioner",
 }
 # How a user wants to hear of reminders and events: each by e-mail at once, one e-mail a day,

@@ -14,24 +14,20 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Optional
 
 from dhr.bounds import form_version
 from dhr.errors import DomainError
@@ -42,7 +38,10 @@ from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.permissions import can_edit_review
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
+from dhr.web.date_input import DateInputField
+from dhr.web.forms import CheckboxesField, Form, MaxLength, put_error, restored_fields
 from dhr.web.review_pages import visible_review_or_404
+from dhr.wording import sentence_case
 from dhr.workflow import agency_requests as request_ops
 from dhr.workflow import documents
 from dhr.workflow.anonymisation import (
@@ -166,86 +165,81 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class MarkdownForm(FlaskForm):
+class MarkdownForm(Form):
     body = TextAreaField("Text (Markdown)", description=(
         "Use Markdown: # for headings, * for bullet points, **bold**, [link text](https://...). "
         "HTML is not allowed."), validators=[DataRequired("Enter the text of the document")])
     base_version = HiddenField()
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("Upload a PDF or Word document (.docx)")
     base_version = HiddenField()
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     agency = SelectField("Agency", validators=[DataRequired("Select the agency")])
     kind = RadioField("What is requested", default="imr",
                       choices=_choices(AGENCY_REQUEST_KIND_LABELS),
                       validators=[DataRequired("Select what is requested")])
-    due_date = DateField("Due date", validators=[Optional()],
-                         description="Leave empty for the standard time allowed.")
+    due_date = DateInputField("Due date", past=False, years_ahead=2,
+                              description="Leave empty for the standard time allowed.")
     contact_name = StringField("Contact's name (optional)",
                                description="The person at the agency who is to send it.",
-                               validators=[Optional(), Length(max=request_ops.CONTACT_NAME_MAX)])
+                               validators=[Optional(), MaxLength(request_ops.CONTACT_NAME_MAX)])
     contact_email = StringField("Contact's email address (optional)",
                                 description="Reminders go to this address when it is late.",
                                 validators=[Optional()])
 
 
-class RequestEventForm(FlaskForm):
-    date = DateField("Date", validators=[Optional()], description="Leave empty for today.")
-    comments = TextAreaField("What the agency must change", validators=[Length(max=5000)])
-    due_date = DateField("New due date", validators=[Optional()],
-                         description="Leave empty to keep the current due date.")
-    reason = TextAreaField("Why it is not needed", validators=[Length(max=5000)])
+class RequestEventForm(Form):
+    date = DateInputField("Date", description="Leave empty for today.")
+    comments = TextAreaField("What the agency must change", validators=[MaxLength(5000)])
+    due_date = DateInputField("New due date", past=False, years_ahead=2,
+                              description="Leave empty to keep the current due date.")
+    reason = TextAreaField("Why it is not needed", validators=[MaxLength(5000)])
     file = FileField("Attach what the agency sent (optional)",
                      description="A PDF or Word document (.docx).")
     expected_version = IntegerField(validators=[Optional()])
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(Form):
     number = StringField("Number", description="For example 3.2",
-                         validators=[DataRequired("Enter the number"), Length(max=20)])
+                         validators=[DataRequired("Enter the number"), MaxLength(20)])
     text = TextAreaField("Recommendation", validators=[
-        DataRequired("Enter the recommendation"), Length(max=10000)])
+        DataRequired("Enter the recommendation"), MaxLength(10000)])
     level = RadioField("Level", default="local",
                        choices=_choices({v: v.capitalize() for v in LEVELS}))
     agency = SelectField("Agency responsible", validators=[DataRequired("Select the agency")])
     owner = StringField("Owner", description="The person or post responsible",
-                        validators=[Optional(), Length(max=200)])
-    due_date = DateField("Due date", validators=[Optional()])
+                        validators=[Optional(), MaxLength(200)])
+    due_date = DateInputField("Due date", past=False, years_ahead=10)
     themes = CheckboxesField("Learning themes", validators=[Optional()])
 
 
-class ProgressForm(FlaskForm):
-    date = DateField("Date", validators=[Optional()], description="Leave empty for today.")
+class ProgressForm(Form):
+    date = DateInputField("Date", id="progress_date", description="Leave empty for today.")
     impact = TextAreaField("Impact of actions taken", validators=[
-        DataRequired("Describe the impact of the actions taken"), Length(max=10000)])
+        DataRequired("Describe the impact of the actions taken"), MaxLength(10000)])
 
 
-class CompleteForm(FlaskForm):
-    date = DateField("Date completed", validators=[Optional()],
-                     description="Leave empty for today.")
+class CompleteForm(Form):
+    date = DateInputField("Date completed", id="completed_date",
+                          description="Leave empty for today.")
     evidence = TextAreaField("Evidence of completion", validators=[
-        DataRequired("Enter the evidence that it is complete"), Length(max=10000)])
+        DataRequired("Enter the evidence that it is complete"), MaxLength(10000)])
 
 
-class ReopenForm(FlaskForm):
-    reason = TextAreaField("Why is it reopened?", validators=[
-        DataRequired("Enter why the recommendation is reopened"), Length(max=10000)])
+class ReopenForm(Form):
+    reason = TextAreaField("Why is it reopened?", id="reopen_reason", validators=[
+        DataRequired("Enter why the recommendation is reopened"), MaxLength(10000)])
 
 
-class CloseForm(FlaskForm):
-    reason = RadioField("Why is it closed without being completed?",
+class CloseForm(Form):
+    reason = RadioField("Why is it closed without being completed?", id="close_reason",
                         choices=_choices(CLOSED_REASON_LABELS),
                         validators=[DataRequired("Select why it is closed")])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=10000)])
+    note = TextAreaField("Note", id="close_note", validators=[Optional(), MaxLength(10000)])
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -257,25 +251,20 @@ def _agency_choices() -> list[SelectChoice]:
                                                      for t in terms]
 
 
-def _apply_errors(form: FlaskForm, exc: DomainError, fallback: str) -> str | None:
+def _apply_errors(form: Form, exc: DomainError, fallback: str) -> str | None:
     """Put an operation's field errors on the form; return any message that has no field."""
     details = exc.details if exc.code == "validation_error" and isinstance(exc.details,
                                                                           dict) else {}
     leftover = None
     for name, message in details.items():
         target = getattr(form, name.split(".")[0], None)
-        text = _sentence_case(str(message))
         if target is not None and target.name != "csrf_token":
-            target.errors = [*target.errors, text]
+            put_error(target, str(message))
         else:
-            leftover = text
+            leftover = sentence_case(str(message))
     if details and not leftover:
         return None
-    return leftover or _sentence_case(exc.message) or fallback
-
-
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return leftover or sentence_case(exc.message) or fallback
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -307,11 +296,12 @@ def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm |
     can_write = can_write_document(g.user, review, kind) and not _frozen(review, kind)
     drafted = current is None and kind == "terms_of_reference" and can_write
     if markdown_form is None:
-        markdown_form = MarkdownForm(formdata=None)
-        markdown_form.body.data = (
-            terms_of_reference_template(review) if drafted
-            else current.body if current and current.format == "markdown" else "")
-        markdown_form.base_version.data = base
+        markdown_form = MarkdownForm(formdata=restored_fields("web.document_page"))
+        if markdown_form.body.data is None:  # nothing typed to bring back
+            markdown_form.body.data = (
+                terms_of_reference_template(review) if drafted
+                else current.body if current and current.format == "markdown" else "")
+            markdown_form.base_version.data = base
     if upload_form is None:
         upload_form = UploadForm(formdata=None)
         upload_form.base_version.data = base
@@ -604,12 +594,20 @@ def _recommendation_or_404(recommendation_id: int) -> tuple[Recommendation, Revi
     return item, item.review
 
 
+# (the page's name for it, the form, where it is posted)
+_TRACKING_FORMS = (
+    ("progress_form", ProgressForm, "web.add_recommendation_progress"),
+    ("complete_form", CompleteForm, "web.complete_recommendation"),
+    ("close_form", CloseForm, "web.close_recommendation"),
+    ("reopen_form", ReopenForm, "web.reopen_recommendation"),
+)
+
+
 def _render_recommendation(item: Recommendation, review: Review, *, status: int = 200,
-                           problem: str | None = None, **forms: FlaskForm) -> ResponseReturnValue:
-    forms.setdefault("progress_form", ProgressForm(formdata=None))
-    forms.setdefault("complete_form", CompleteForm(formdata=None))
-    forms.setdefault("close_form", CloseForm(formdata=None))
-    forms.setdefault("reopen_form", ReopenForm(formdata=None))
+                           problem: str | None = None, **forms: Form) -> ResponseReturnValue:
+    for name, form_class, endpoint in _TRACKING_FORMS:
+        if name not in forms:
+            forms[name] = form_class(formdata=restored_fields(endpoint))
     error_form = next((f for f in forms.values() if f.errors), forms["progress_form"])
     return render_template(
         "artefacts/recommendation.html", review=review, item=item, problem=problem,
@@ -628,7 +626,7 @@ def recommendation_page(recommendation_id: int) -> ResponseReturnValue:
     return _render_recommendation(item, review)
 
 
-def _track(recommendation_id: int, form_name: str, form_class: type[FlaskForm],
+def _track(recommendation_id: int, form_name: str, form_class: type[Form],
            operation: Any, done: str,
            allowed: Callable[[User, Review], bool] = can_track_recommendations,
            ) -> ResponseReturnValue:

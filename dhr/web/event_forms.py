@@ -13,10 +13,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask_wtf import FlaskForm
 from pydantic.fields import FieldInfo
 from wtforms import (
-    DateField,
     Field,
     HiddenField,
     RadioField,
@@ -24,12 +22,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from dhr.web.forms import CheckboxesField, select_choices
+from dhr.web.date_input import DateInputField
+from dhr.web.forms import CheckboxesField, Form, MaxLength, select_choices
 from dhr.web.templating import humanise
 from dhr.workflow.declarations import EVENT_DATA
-from dhr.workflow.events import CHOICE_LABELS
+from dhr.workflow.events import CHOICE_LABELS, not_future
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -45,6 +44,7 @@ class FieldSpec:
     choices_from: str | None = None  # "pool" or "agencies": filled in by the page
     choices: tuple[tuple[str, str], ...] = ()
     defaults_to_today: bool = False
+    past: bool = True  # a date on which something already happened
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
@@ -73,7 +73,8 @@ def field_spec(name: str, info: FieldInfo) -> FieldSpec:
         return FieldSpec(name, "radios", label, hint,
                          choices=tuple((v, labels.get(v, humanise(v))) for v in literal))
     if base is dt.date:
-        return FieldSpec(name, "date", label, hint, defaults_to_today=today)
+        past = any(getattr(m, "func", None) is not_future for m in info.metadata)
+        return FieldSpec(name, "date", label, hint, defaults_to_today=today, past=past)
     if base is bool:
         return FieldSpec(name, "yes_no", label, hint, choices=tuple(YES_NO))
     if base is int and choices_from:
@@ -93,8 +94,9 @@ def field_specs(event: str) -> list[FieldSpec]:
 def _wtforms_field(spec: FieldSpec) -> Field:
     optional = [Optional()]
     if spec.kind == "date":
-        return DateField(spec.label, description=spec.hint, validators=optional,
-                         default=dt.date.today if spec.defaults_to_today else None)
+        return DateInputField(spec.label, description=spec.hint, past=spec.past,
+                              years_ahead=0 if spec.past else 5,
+                              default=dt.date.today if spec.defaults_to_today else None)
     if spec.kind in {"radios", "yes_no"}:
         return RadioField(spec.label, description=spec.hint, validators=optional,
                           choices=select_choices(spec.choices))
@@ -104,11 +106,11 @@ def _wtforms_field(spec: FieldSpec) -> Field:
         return CheckboxesField(spec.label, description=spec.hint, validators=optional)
     if spec.kind in {"textarea", "lines"}:
         return TextAreaField(spec.label, description=spec.hint,
-                             validators=[*optional, Length(max=20_000)])
-    return StringField(spec.label, description=spec.hint, validators=[*optional, Length(max=500)])
+                             validators=[*optional, MaxLength(20_000)])
+    return StringField(spec.label, description=spec.hint, validators=[*optional, MaxLength(500)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """Base of the generated forms: CSRF, and the review version the page was built from."""
 
     expected_version = HiddenField()
@@ -161,12 +163,3 @@ def form_data(event: str, form: EventForm) -> dict[str, Any]:
         elif value is not None and str(value).strip():
             data[spec.name] = str(value)
     return data
-
-
-def date_errors(form: EventForm) -> dict[str, str]:
-    """WTForms' own parse errors (a date that is not a date), in our words."""
-    problems = {}
-    for name, field in form._fields.items():
-        if isinstance(field, DateField) and field.errors:
-            problems[name] = "Enter a real date"
-    return problems

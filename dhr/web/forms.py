@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from flask import g, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
-    DateField,
     Field,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -20,7 +23,6 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
@@ -29,7 +31,70 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
+from dhr.web.date_input import DateInputField
 from dhr.web.templating import humanise
+from dhr.wording import sentence_case
+
+
+@dataclass(frozen=True)
+class RestoredDraft:
+    """A kept form post being shown again (dhr.drafts): the endpoint it was posted to."""
+
+    endpoint: str
+    fields: MultiDict
+
+
+def restored_fields(endpoint: str) -> MultiDict | None:
+    """What was typed into the form posted to `endpoint`, when this page brings it back."""
+    draft = g.get("restored_draft")
+    return draft.fields if draft is not None and draft.endpoint == endpoint else None
+
+
+class Form(FlaskForm):
+    """Every page's form: CSRF, and, when the page brings back a kept post (dhr.drafts),
+    filled with what was typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args and "formdata" not in kwargs and request.method == "GET":
+            restored = restored_fields(request.endpoint or "")
+            if restored is not None:
+                kwargs["formdata"] = restored
+        super().__init__(*args, **kwargs)
+        # Hidden fields (the CSRF token too) get no id, so that two forms share a page with
+        # no id twice.
+        for field in self:
+            if isinstance(field, HiddenField):
+                field.render_kw = {**(field.render_kw or {}), "id": False}
+
+
+class MaxLength:
+    """Refuses text longer than `max` with a GOV.UK message ("Victim pseudonym must be 120
+    characters or fewer"). Unlike WTForms' Length it sets no maxlength attribute: a browser
+    cuts pasted text at maxlength without a word, and the person never knows."""
+
+    field_flags: dict[str, Any] = {}
+
+    def __init__(self, max: int, message: str | None = None):
+        self.max, self.message = max, message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data and len(field.data) > self.max:
+            raise ValidationError(self.message or f"{field.label.text} must be "
+                                  f"{self.max:,} characters or fewer")
+
+
+# A message starting with one of these words says something about the field without naming
+# it ("must not be in the future"): the field's label is put before it.
+PREDICATE_STARTS = frozenset({"must", "is", "are", "has", "should", "cannot", "was"})
+
+
+def put_error(field: Field, message: str) -> None:
+    """An operation's message about `field`, shown on it as a sentence that names the field
+    ("Date of death must not be in the future"). A field shows one message: its first."""
+    if not field.errors:
+        names_no_subject = message.split(" ", 1)[0] in PREDICATE_STARTS
+        field.errors = [f"{field.label.text} {message}" if names_no_subject
+                        else sentence_case(message)]
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -66,10 +131,6 @@ class _PlainMessage(Field):
             raise ValidationError(self.invalid) from None
 
 
-class GovDateField(_PlainMessage, DateField):
-    pass
-
-
 class GovIntegerField(_PlainMessage, IntegerField):
     pass
 
@@ -78,20 +139,18 @@ class GovSelectField(_PlainMessage, SelectField):
     pass
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(Form):
     csp = GovSelectField(
         "Community Safety Partnership", invalid="Select the CSP where the victim lived",
         validators=[DataRequired("Select the CSP where the victim lived")])
     victim_pseudonym = StringField(
         "Victim pseudonym",
         description="What will be published, for example 'Adult A' or a name the family chose.",
-        validators=[DataRequired("Enter a pseudonym for the victim"), Length(max=120)])
-    date_of_death = GovDateField(
-        "Date of death", invalid="Enter the date of death as a real date",
-        validators=[InputRequired("Enter the date of death as a real date")])
-    notification_date = GovDateField(
-        "Date the police notified the CSP", invalid="Enter the notification date as a real date",
-        validators=[InputRequired("Enter the notification date as a real date")])
+        validators=[DataRequired("Enter a pseudonym for the victim"), MaxLength(120)])
+    date_of_death = DateInputField("Date of death", required="Enter the date of death")
+    notification_date = DateInputField(
+        "Date the police notified the CSP",
+        required="Enter the date the police notified the CSP")
     death_type = GovSelectField(
         "Type of death", invalid="Select the type of death",
         choices=select_choices((t, humanise(t)) for t in DEATH_TYPES))
@@ -114,4 +173,4 @@ class NotificationForm(FlaskForm):
                     "that nothing published contains them, nor any word of three or more "
                     "letters of them (write a term in double quotes to search for it only as "
                     "a whole). The pseudonym must not contain any of them.",
-        validators=[Optional(), Length(max=10000)])
+        validators=[Optional(), MaxLength(10000)])

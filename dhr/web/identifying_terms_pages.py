@@ -6,27 +6,27 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from dhr.extensions import db
 from dhr.identifying_terms import normalise
 from dhr.permissions import can_edit_review
 from dhr.reviews import ReviewInputError, ReviewReadOnly, update_review
 from dhr.web.blueprint import bp
+from dhr.web.forms import Form, MaxLength
 from dhr.web.review_pages import visible_review_or_404
 
 MAX_TERM_CHARS = 200
 
 
-class AddTermsForm(FlaskForm):
+class AddTermsForm(Form):
     terms = TextAreaField(
         "Identifying terms to add",
         description=("Real names and addresses, one per line. Each word of three or more "
                      "letters is also searched for on its own; write a term in double quotes "
                      "to search for it only as a whole."),
-        validators=[DataRequired("Enter at least one term"), Length(max=10000)])
+        validators=[DataRequired("Enter at least one term"), MaxLength(10000)])
 
 
 @bp.route("/reviews/<int:review_id>/identifying-terms", methods=["GET", "POST"])

@@ -8,10 +8,8 @@ from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -21,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
 from dhr.bounds import form_version, positive_id
 from dhr.errors import DomainError, GuardFailed, InvalidInput, NotFound, NotPermitted, Stale
@@ -37,7 +35,8 @@ from dhr.permissions import (
 )
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
-from dhr.web.forms import CheckboxesField, select_choices
+from dhr.web.date_input import DateInputField
+from dhr.web.forms import CheckboxesField, Form, MaxLength, put_error, select_choices
 from dhr.workflow import allocation, replacement
 from dhr.workflow.allocation import AllocationError, can_allocate, can_manage_pool
 from dhr.workflow.declarations import may_send
@@ -52,14 +51,14 @@ from dhr.workflow.pool import (
 )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = StringField("Full name", validators=[
-        DataRequired("Enter the member's full name"), Length(max=200)])
+        DataRequired("Enter the member's full name"), MaxLength(200)])
     email = EmailField("Email address", description="A chair account with this email address "
                        "is linked automatically, so the chair can sign in.", validators=[
         DataRequired("Enter an email address"), Email("Enter a valid email address"),
-        Length(max=254)])
-    phone = StringField("Phone number (optional)", validators=[Optional(), Length(max=40)])
+        MaxLength(254)])
+    phone = StringField("Phone number (optional)", validators=[Optional(), MaxLength(40)])
     roles = CheckboxesField("Roles", choices=select_choices(POOL_ROLE_LABELS.items()),
                             validators=[DataRequired("Choose at least one role")])
     is_active = RadioField("Available for new reviews", default="yes",
@@ -73,22 +72,22 @@ class MemberForm(FlaskForm):
     excluded_csps = CheckboxesField("CSPs this member must not serve", validators=[Optional()])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     kind = SelectField("Training", choices=select_choices(TRAINING_LABELS.items()))
-    completed_date = DateField("Date completed", validators=[
-        InputRequired("Enter the date the training was completed as a real date")])
-    expires_date = DateField("Expiry date (optional)", validators=[Optional()],
-                             description="Leave empty to use the standard validity.")
-    note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
+    completed_date = DateInputField("Date completed",
+                                    required="Enter the date the training was completed")
+    expires_date = DateInputField("Expiry date (optional)", past=False, years_ahead=10,
+                                  description="Leave empty to use the standard validity.")
+    note = StringField("Note (optional)", validators=[Optional(), MaxLength(500)])
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     agency = SelectField("Agency", validators=[DataRequired("Choose the agency")])
     note = StringField("Details (optional)", description="For example: employed 2012 to 2018.",
-                       validators=[Optional(), Length(max=500)])
+                       validators=[Optional(), MaxLength(500)])
 
 
-class ReplacementForm(FlaskForm):
+class ReplacementForm(Form):
     """Replace the appointed chair or report writer: the problems are the operation's
     (allocation.replace_appointee lists them all at once), so the fields check only form."""
 
@@ -97,10 +96,9 @@ class ReplacementForm(FlaskForm):
         "Reason for the replacement",
         description="For example: illness, or a conflict of interest found after the "
                     "appointment. It is kept in the review's history.",
-        validators=[Optional(), Length(max=10_000, message="Keep the reason under 10,000 "
+        validators=[Optional(), MaxLength(10_000, message="Keep the reason under 10,000 "
                                                               "characters")])
-    date = DateField("Date of the replacement", default=date.today,
-                     validators=[Optional()])
+    date = DateInputField("Date of the replacement", default=date.today)
     role = HiddenField()
     lock_version = HiddenField()
 
@@ -151,10 +149,9 @@ def _form_values(form: MemberForm) -> dict:
     }
 
 
-def _show_errors(form: FlaskForm, details: dict[str, str]) -> None:
+def _show_errors(form: Form, details: dict[str, str]) -> None:
     for name, message in details.items():
-        target = getattr(form, name.split(".")[0], None) or form.name
-        target.errors = [*target.errors, message[0].upper() + message[1:]]
+        put_error(getattr(form, name.split(".")[0], None) or form.name, message)
 
 
 # The pool ----------------------------------------------------------------------------------
@@ -304,7 +301,7 @@ def pool_add_conflict(member_id: int) -> ResponseReturnValue:
             add_conflict(g.user, member, form.agency.data, form.note.data or "")
         except PoolInputError as exc:
             db.session.rollback()
-            form.agency.errors.append(next(iter(exc.details.values())).capitalize())
+            put_error(form.agency, next(iter(exc.details.values())))
         else:
             db.session.commit()
             flash("Conflict of interest recorded.")

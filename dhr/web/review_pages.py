@@ -28,10 +28,11 @@ from dhr.permissions import (
 from dhr.review_input import ReviewCreate
 from dhr.reviews import NotPermitted, ReviewInputError, agency_codes, create_review
 from dhr.web.blueprint import bp
-from dhr.web.event_forms import date_errors, field_specs, form_data, make_form
-from dhr.web.forms import NotificationForm, select_choices
+from dhr.web.event_forms import field_specs, form_data, make_form
+from dhr.web.forms import NotificationForm, put_error, select_choices
 from dhr.web.next_steps import SIDE_EVENTS, Step, next_steps
 from dhr.web.templating import format_date, humanise
+from dhr.wording import sentence_case
 from dhr.workflow.allocation import (
     REPLACED_ACTIONS,
     ROLE_WORDS,
@@ -42,7 +43,13 @@ from dhr.workflow.amendments import AmendmentDone, amendments_for, mark_done
 from dhr.workflow.clocks import Clocks, clocks_for
 from dhr.workflow.declarations import EVENT_DATA, EVENT_LABELS, EVENTS, may_send
 from dhr.workflow.drafting import panel_or_scope
-from dhr.workflow.engine import EventOption, available_events, possible_events, send_event
+from dhr.workflow.engine import (
+    EventOption,
+    available_events,
+    event_problems,
+    possible_events,
+    send_event,
+)
 from dhr.workflow.events import CHOICE_LABELS, PAUSE_REASON_LABELS
 
 
@@ -249,6 +256,29 @@ def review_page(review_id: int) -> ResponseReturnValue:
 
 # --- the event forms ------------------------------------------------------------------------
 
+# The success banner's sentence for each event.
+DONE_WORDS = {
+    "decide_to_review": "You recorded the decision to hold a review",
+    "decide_not_to_review": "You recorded the decision not to hold a review",
+    "ho_accepts_no_review": "You recorded that the Home Office accepts the decision",
+    "ho_directs_review": "You recorded that the Home Office directs a review",
+    "appoint_chair": "You appointed the independent chair",
+    "agree_terms_of_reference": "You recorded that the terms of reference are agreed",
+    "complete_information_gathering": "You completed information gathering",
+    "submit_for_local_qa": "You submitted the report for local quality assurance",
+    "return_from_local_qa": "You returned the report to the chair",
+    "approve_local_qa": "You approved the report after local quality assurance",
+    "submit_to_home_office": "You recorded the submission to the Home Office",
+    "record_ho_outcome": "You recorded the Home Office outcome",
+    "complete_amendments": "You recorded that the Home Office amendments are complete",
+    "publish": "You recorded the publication of the report",
+    "withhold_publication": "You recorded that publication is withheld",
+    "close_review": "You closed the review",
+    "pause": "You paused the review",
+    "resume": "You resumed the review",
+    "withdraw": "You withdrew the review",
+}
+
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
     agencies = db.session.scalars(
@@ -285,10 +315,6 @@ def _chosen(form: Any, event: str) -> dict[str, PoolMember]:
     return chosen
 
 
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 @bp.route("/reviews/<int:review_id>/events/<event>", methods=["GET", "POST"])
 def review_event(review_id: int, event: str) -> ResponseReturnValue:
     review = visible_review_or_404(review_id)
@@ -306,16 +332,17 @@ def review_event(review_id: int, event: str) -> ResponseReturnValue:
     if form.is_submitted():
         status, problems = _submit(review, event, form)
         if status == 303:
-            flash(f"{EVENT_LABELS[event]}: done. The review is now at the stage "
+            flash(f"{DONE_WORDS[event]}. The review is now at the stage "
                   f"'{STATE_LABELS[review.state]}'.")
             return redirect(url_for("web.review_page", review_id=review.id), 303)
     else:
-        form.expected_version.data = str(review.lock_version)
-        if event == "agree_terms_of_reference":
+        if not form.expected_version.data:  # a kept draft brings its own
+            form.expected_version.data = str(review.lock_version)
+        if event == "agree_terms_of_reference" and not form.panel_agencies.data:
             form.panel_agencies.data = panel_or_scope(review)
         chosen = _chosen(form, event)
         if event not in possible_events(review):
-            problems = [_first_upper(_not_now(review, event))]
+            problems = [sentence_case(_not_now(review, event))]
             status = 409
     options = {o.event: o for o in available_events(review, g.user)}
     ahead = options[event].missing if event in options and not problems else []
@@ -343,23 +370,20 @@ def _not_now(review: Review, event: str) -> str:
 
 
 def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
-    """Send the event from the form: (303 on success, else the status and the problems)."""
-    if not form.validate():
-        if "csrf_token" in form.errors:
-            abort(400, "The form has expired. Go back, reload the page and try again.")
-        for name, message in date_errors(form).items():
-            getattr(form, name).errors = [message]
-        return 400, []
-    version = form.expected_version.data
-    expected = form_version(version)
+    """Send the event from the form: (303 on success, else the status and the problems that
+    belong to no field). Every problem is found at once: what the boxes could not read,
+    what the event's data rules refuse and what the guard finds missing, each on its field."""
+    unreadable = not form.validate()
+    if "csrf_token" in form.errors:
+        abort(400, "The form has expired. Go back, reload the page and try again.")
+    data = form_data(event, form)
+    version = form_version(form.expected_version.data)
     try:
-        send_event(review, g.user, event, form_data(event, form), expected_version=expected)
-    except errors.InvalidInput as exc:
-        db.session.rollback()
-        return 400, _field_problems(form, exc.details or {})
-    except errors.GuardFailed as exc:
-        db.session.rollback()
-        return 422, [_first_upper(m) for m in exc.missing]
+        details, missing = event_problems(review, g.user, event, data, expected_version=version)
+        problems = _field_problems(form, details) + _missing_problems(form, missing)
+        if form.errors or problems:
+            return (400 if unreadable or details else 422), problems
+        send_event(review, g.user, event, data, expected_version=version)
     except errors.Stale:
         db.session.rollback()
         db.session.refresh(review)
@@ -370,7 +394,13 @@ def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
             f"{' and paused' if review.is_paused else ''}. Check the review, then try again."]
     except errors.IllegalMove as exc:
         db.session.rollback()
-        return 409, [_first_upper(exc.message)]
+        return 409, [sentence_case(exc.message)]
+    except errors.GuardFailed as exc:  # the review changed between the check and the send
+        db.session.rollback()
+        return 422, _missing_problems(form, exc.missing)
+    except errors.InvalidInput as exc:
+        db.session.rollback()
+        return 400, _field_problems(form, exc.details or {})
     except (errors.NotPermitted, errors.NotFound):
         db.session.rollback()
         abort(403)
@@ -379,15 +409,29 @@ def _submit(review: Review, event: str, form: Any) -> tuple[int, list[str]]:
 
 
 def _field_problems(form: Any, details: dict[str, str]) -> list[str]:
-    """Put field errors on their fields; return the rest for the summary."""
+    """Put field errors on their fields (one message each: a field that already has one
+    keeps it); return the rest for the summary."""
     rest = []
     for name, message in details.items():
         target = getattr(form, name.split(".")[0], None)
-        text = _first_upper(message)
         if target is not None and name != "expected_version":
-            target.errors = [*target.errors, text]
+            put_error(target, message)
         else:
-            rest.append(text)
+            rest.append(sentence_case(message))
+    return rest
+
+
+def _missing_problems(form: Any, missing: list[str]) -> list[str]:
+    """What the guard finds missing: an item that a field supplies goes on that field (and
+    so into the summary as a link to it); the rest are listed as they are."""
+    rest = []
+    for item in missing:
+        target = getattr(form, getattr(item, "field", None) or "", None)
+        if target is not None:
+            if not target.errors:
+                target.errors = [sentence_case(item)]
+        else:
+            rest.append(sentence_case(item))
     return rest
 
 
@@ -404,7 +448,7 @@ def amendment_done(review_id: int, amendment_id: int) -> ResponseReturnValue:
         abort(403)
     except errors.DomainError as exc:
         db.session.rollback()
-        flash(_first_upper(exc.message) + ".")
+        flash(sentence_case(exc.message) + ".")
         return redirect(url_for("web.review_page", review_id=review.id, _anchor="amendments"),
                         303)
     db.session.commit()
@@ -421,7 +465,7 @@ def _apply_errors(form: NotificationForm, details: dict[str, str]) -> None:
         target = getattr(form, name, None)
         if target is None:
             target = form.notification_date if "date" in message else form.csp
-        target.errors = [*target.errors, message[0].upper() + message[1:]]
+        put_error(target, message)
 
 
 @bp.route("/reviews/new", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ from dhr.extensions import db
 from dhr.models import AgencyRequest, Review, User
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.reviews import ReviewInputError, normalise_agencies
+from dhr.wording import lower_first
 from dhr.workflow.artefacts import can_manage_requests, refuse_if_final, refuse_if_paused
 
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
@@ -187,7 +188,7 @@ def create_request(review: Review, actor: User, *, agency: str, kind: str,
     duplicate = InvalidInput(
         "this agency has already been asked for this",
         {"agency": f"{created.agency_label} has already been asked for "
-                   f"{'an' if kind == 'imr' else 'a'} {created.kind_label.lower()}"},
+                   f"{'an' if kind == 'imr' else 'a'} {lower_first(created.kind_label)}"},
     )
     exists = select(AgencyRequest.id).where(AgencyRequest.review_id == review.id,
                                             AgencyRequest.agency == code,

@@ -12,6 +12,7 @@ from dhr.audit import record
 from dhr.errors import IllegalMove, InvalidInput, NotFound, NotPermitted, Stale
 from dhr.extensions import db
 from dhr.models import HoAmendment, Review, User
+from dhr.wording import date_in_words
 from dhr.workflow.declarations import may_send
 from dhr.workflow.events import OptionalPastDate, Text
 
@@ -47,7 +48,7 @@ def mark_done(review: Review, amendment: HoAmendment, user: User,
     if when < amendment.letter_date:
         raise InvalidInput("the date is before the Home Office letter",
                                {"date": "must not be before the date of the Home Office "
-                                        f"letter ({amendment.letter_date.isoformat()})"})
+                                        f"letter ({date_in_words(amendment.letter_date)})"})
     result = db.session.execute(
         update(HoAmendment)
         .where(HoAmendment.id == amendment.id, HoAmendment.is_done.is_(False))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dhr.identifying_terms import TermMatcher, sentence
 from dhr.models import Review
+from dhr.wording import lower_first
 from dhr.workflow.documents import DOCX, checkable_texts, kind_label, latest
 from learning.models import recommendations_for
 
@@ -55,7 +56,7 @@ def _document_places(review: Review) -> list[Place]:
         saved = latest(review, kind)
         if saved is None:
             continue
-        where = f"the {kind_label(kind).lower()} (version {saved.version})"
+        where = f"the {lower_first(kind_label(kind))} (version {saved.version})"
         if saved.is_file:
             places.append(Place(f"the file name of {where}", [saved.original_filename or ""]))
         described = (f"{where}: its {WORD_PARTS}" if saved.content_type == DOCX else where)

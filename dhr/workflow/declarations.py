@@ -24,6 +24,7 @@ from dhr.extensions import db
 from dhr.models import AuditEntry, HoAmendment, PoolMember, Review, User
 from dhr.permissions import can_view_review
 from dhr.reviews import ReviewInputError, normalise_agencies
+from dhr.wording import date_in_words
 from dhr.workflow import allocation, documents
 from dhr.workflow import events as ev
 
@@ -161,14 +162,14 @@ def pause_after_last(review: Review, data: ev.PauseData) -> dict[str, str]:
     resumed = _last_resumed(review)
     if resumed is not None and data.date < resumed:
         return {"date": f"must not be before the end of the previous pause "
-                        f"({resumed.isoformat()})"}
+                        f"({date_in_words(resumed)})"}
     return {}
 
 
 def resume_after_pause(review: Review, data: ev.ResumeData) -> dict[str, str]:
     if review.paused_since_date and data.date < review.paused_since_date:
         return {"date": f"must not be before the date the review was paused "
-                        f"({review.paused_since_date.isoformat()})"}
+                        f"({date_in_words(review.paused_since_date)})"}
     return {}
 
 

@@ -31,6 +31,7 @@ from dhr.errors import InvalidInput, NotPermitted, Stale
 from dhr.extensions import db
 from dhr.models import Document, DocumentVersion, Review, User
 from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
+from dhr.wording import lower_first
 from dhr.workflow.artefacts import (
     can_write_document,
     refuse_if_final,
@@ -167,7 +168,7 @@ def _next_version(document: Document, base_version: int | None) -> int:
     db.session.expire(document, ["latest_version"])
     if number is None:
         raise Stale(
-            f"someone saved a newer version of the {kind_label(document.kind).lower()} "
+            f"someone saved a newer version of the {lower_first(kind_label(document.kind))} "
             f"since version {base_version}: read it and save again",
             {"base_version": f"the latest version is now {document.latest_version}"},
         )
@@ -177,7 +178,7 @@ def _next_version(document: Document, base_version: int | None) -> int:
 def _check_may_write(review: Review, kind: str, actor: User) -> None:
     _check_kind(kind)
     if not can_write_document(actor, review, kind):
-        raise NotPermitted(f"you cannot change the {kind_label(kind).lower()} of this review")
+        raise NotPermitted(f"you cannot change the {lower_first(kind_label(kind))} of this review")
     if kind == "ho_letter":
         refuse_if_final(review, "its documents")
     else:

@@ -38,7 +38,9 @@ from dhr.extensions import db
 from dhr.jobs import enqueue
 from dhr.models import Review, User
 from dhr.models.states import STATE_LABELS
+from dhr.models.users import ROLE_LABELS
 from dhr.permissions import can_view_review
+from dhr.wording import date_in_words, lower_first
 from dhr.workflow import events as ev
 from dhr.workflow.declarations import EVENT_LABELS, EVENTS, EVENTS_BY_NAME, WHILE_PAUSED, may_send
 from dhr.workflow.guards import check
@@ -57,10 +59,10 @@ class EventOption:
 
 
 def _refusal(user: User, event: str) -> str:
-    label = EVENT_LABELS[event].lower()
+    label = lower_first(EVENT_LABELS[event])
     if user.role == "chair" and "chair" in EVENTS_BY_NAME[event].roles:
         return f"only the chair appointed to this review may {label}"
-    return f"your role ({user.role.replace('_', ' ')}) cannot {label}"
+    return f"your role ({ROLE_LABELS[user.role]}) cannot {label}"
 
 
 def parse_data(event: str, data: dict[str, Any] | None) -> ev.EventData:
@@ -86,7 +88,7 @@ def parse_data(event: str, data: dict[str, Any] | None) -> ev.EventData:
 
 def _possible(review: Review, event: str) -> Transition:
     """The transition for `event` from the review's state, or IllegalMove."""
-    state_label = STATE_LABELS[review.state].lower()
+    state_label = lower_first(STATE_LABELS[review.state])
     while_paused = EVENTS_BY_NAME[event].while_paused
     if review.is_paused and not while_paused:
         raise IllegalMove(
@@ -119,12 +121,42 @@ def _check_dates(review: Review, event: str, data: ev.EventData) -> None:
     for name, value in data.dates().items():
         if value < notified:
             problems[name] = (f"must not be before the police notification "
-                              f"({notified.isoformat()})")
+                              f"({date_in_words(notified)})")
     rule = EVENTS_BY_NAME[event].date_rule
     if rule is not None:
         problems.update(rule(review, data))
     if problems:
         raise InvalidInput("some dates do not fit the review", problems)
+
+
+def event_problems(review: Review, user: User, event: str, data: dict[str, Any], *,
+                   expected_version: int | None = None) -> tuple[dict[str, str], list[str]]:
+    """Everything wrong with `data` for `event` at once, without sending it: the field
+    problems ({field: message}) and what else the guard finds missing (a form shows them all
+    together, not one round at a time). Raises what send_event raises for the event itself
+    (not permitted, not possible now)."""
+    if not may_send(user, review, event):
+        raise NotPermitted(_refusal(user, event))
+    if expected_version is not None and expected_version != review.lock_version:
+        raise Stale(STALE_MESSAGE, {"lock_version": review.lock_version})
+    found = _possible(review, event)
+    details: dict[str, str] = {}
+    try:
+        parsed = parse_data(event, data)
+    except InvalidInput as exc:
+        details.update(exc.details or {})
+        valid = {k: v for k, v in data.items() if k not in details}
+        try:
+            parsed = parse_data(event, valid)
+        except InvalidInput:
+            return details, []
+    try:
+        _check_dates(review, event, parsed)
+    except InvalidInput as exc:
+        details.update(exc.details or {})
+    missing = [item for item in check(found.guard, review, parsed, viewer=user)
+               if getattr(item, "field", None) not in details]
+    return details, missing
 
 
 def _history_data(data: ev.EventData, extra: dict[str, Any]) -> dict[str, Any]:

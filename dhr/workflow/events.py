@@ -65,7 +65,7 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _not_future(value: dt.date | None) -> dt.date | None:
+def not_future(value: dt.date | None) -> dt.date | None:
     if value is not None and value > dt.date.today():
         raise ValueError("must not be in the future")
     return value
@@ -93,9 +93,9 @@ Text = Annotated[
 ]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 # A date on which something already happened.
-PastDate = Annotated[dt.date, AfterValidator(_not_future)]
-OptionalPastDate = Annotated[dt.date | None, AfterValidator(_not_future)]
-Today = Annotated[dt.date, AfterValidator(_not_future),
+PastDate = Annotated[dt.date, AfterValidator(not_future)]
+OptionalPastDate = Annotated[dt.date | None, AfterValidator(not_future)]
+Today = Annotated[dt.date, AfterValidator(not_future),
                   Field(default_factory=dt.date.today, description="Defaults to today.")]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dhr.errors import Missing
 from dhr.extensions import db
 from dhr.models import HoAmendment, PoolMember, Review, User
 from dhr.workflow import events as ev
@@ -29,6 +30,9 @@ from dhr.workflow.documents import latest
 from learning.models import recommendations_for
 
 Guard = Callable[[Review, Any], list[str]]
+
+NO_DAC_COPY = Missing("date a copy was sent to the Domestic Abuse Commissioner not given",
+                      "dac_copy_sent_date")
 
 REQUEST_KIND_WORDS = {"imr": "IMR", "chronology": "Chronology", "short_report": "Short report"}
 REQUEST_STATE_WORDS = {
@@ -50,25 +54,25 @@ def decision_recorded(review: Review, data: ev.DecisionData | None) -> list[str]
         return []
     missing = []
     if data.decision_date is None:
-        missing.append("date of the decision not given")
+        missing.append(Missing("date of the decision not given", "decision_date"))
     if data.rationale is None:
-        missing.append("rationale for the decision not given")
+        missing.append(Missing("rationale for the decision not given", "rationale"))
     if data.ho_informed_date is None:
-        missing.append("date the Home Office was informed not given")
+        missing.append(Missing("date the Home Office was informed not given", "ho_informed_date"))
     return missing
 
 
 def ho_letter_recorded(review: Review, data: ev.HoAcceptsNoReviewData | None) -> list[str]:
     """The date of the Home Office letter given."""
     if data is not None and data.letter_date is None:
-        return ["date of the Home Office letter not given"]
+        return [Missing("date of the Home Office letter not given", "letter_date")]
     return []
 
 
 def direction_recorded(review: Review, data: ev.HoDirectsReviewData | None) -> list[str]:
     """The date of the Home Office direction given (the review is marked directed)."""
     if data is not None and data.direction_date is None:
-        return ["date the Home Office directed a review not given"]
+        return [Missing("date the Home Office directed a review not given", "direction_date")]
     return []
 
 
@@ -91,7 +95,7 @@ def chair_eligible(review: Review, data: ev.AppointChairData | None,
         return []
     missing = []
     if data.chair_id is None:
-        missing.append("chair not chosen")
+        missing.append(Missing("chair not chosen", "chair_id"))
     else:
         missing += _pool_member_problems(review, data.chair_id, "chair", data.appointed_date,
                                          viewer)
@@ -111,12 +115,13 @@ def terms_of_reference_agreed(review: Review,
     if data is None:
         return missing
     if not data.panel_agencies:
-        missing.append("no agency recorded on the review panel")
+        missing.append(Missing("no agency recorded on the review panel", "panel_agencies"))
     if data.family_contact is None:
-        missing.append("contact with the family not recorded")
+        missing.append(Missing("contact with the family not recorded", "family_contact"))
     elif data.family_contact != "made" and data.family_contact_note is None:
         why = "declined" if data.family_contact == "declined" else "was not possible"
-        missing.append(f"note on why contact with the family {why} not given")
+        missing.append(Missing(f"note on why contact with the family {why} not given",
+                               "family_contact_note"))
     return missing
 
 
@@ -146,23 +151,25 @@ def draft_complete(review: Review, data: ev.SubmitForLocalQaData | None) -> list
     if data is None:
         return missing
     if data.family_consulted_on_draft is None:
-        missing.append("whether the family was consulted on the draft report not recorded")
+        missing.append(Missing("whether the family was consulted on the draft report not recorded",
+                               "family_consulted_on_draft"))
     elif not data.family_consulted_on_draft and data.family_note is None:
-        missing.append("note on why the family was not consulted on the draft not given")
+        missing.append(Missing("note on why the family was not consulted on the draft not given",
+                               "family_note"))
     return missing
 
 
 def return_comments_recorded(review: Review, data: ev.ReturnFromLocalQaData | None) -> list[str]:
     """Comments on what must change given."""
     if data is not None and data.comments is None:
-        return ["comments on what must change not given"]
+        return [Missing("comments on what must change not given", "comments")]
     return []
 
 
 def csp_signed_off(review: Review, data: ev.SubmitToHomeOfficeData | None) -> list[str]:
     """The date the CSP chair signed the report off given."""
     if data is not None and data.csp_signoff_date is None:
-        return ["date the CSP chair signed off the report not given"]
+        return [Missing("date the CSP chair signed off the report not given", "csp_signoff_date")]
     return []
 
 
@@ -172,11 +179,12 @@ def ho_outcome_recorded(review: Review, data: ev.RecordHoOutcomeData | None) -> 
         return []
     missing = []
     if data.outcome is None:
-        missing.append("outcome of the Home Office panel not chosen")
+        missing.append(Missing("outcome of the Home Office panel not chosen", "outcome"))
     if data.letter_date is None:
-        missing.append("date of the Home Office letter not given")
+        missing.append(Missing("date of the Home Office letter not given", "letter_date"))
     if not data.points:
-        missing.append("the panel's points from the Home Office letter not given")
+        missing.append(Missing("the panel's points from the Home Office letter not given",
+                               "points"))
     return missing
 
 
@@ -213,9 +221,9 @@ def ready_to_publish(review: Review, data: ev.PublishData | None) -> list[str]:
     missing = []
     if data is not None:
         if data.url is None:
-            missing.append("web address of the published report not given")
+            missing.append(Missing("web address of the published report not given", "url"))
         if data.dac_copy_sent_date is None:
-            missing.append("date a copy was sent to the Domestic Abuse Commissioner not given")
+            missing.append(NO_DAC_COPY)
     url = data.url if data is not None else None
     missing += [f"anonymisation check: {hit}" for hit in identifying_term_hits(review, url)]
     return missing
@@ -229,9 +237,9 @@ def withholding_explained(review: Review,
         return []
     missing = []
     if data.reason is None:
-        missing.append("reason for withholding publication not given")
+        missing.append(Missing("reason for withholding publication not given", "reason"))
     if data.dac_copy_sent_date is None:
-        missing.append("date a copy was sent to the Domestic Abuse Commissioner not given")
+        missing.append(NO_DAC_COPY)
     return missing
 
 
@@ -245,14 +253,14 @@ def recommendations_settled(review: Review, data: ev.DatedData | None) -> list[s
 def pause_reason_given(review: Review, data: ev.PauseData | None) -> list[str]:
     """A reason for the pause chosen."""
     if data is not None and data.reason is None:
-        return ["reason for the pause not chosen"]
+        return [Missing("reason for the pause not chosen", "reason")]
     return []
 
 
 def withdrawal_explained(review: Review, data: ev.WithdrawData | None) -> list[str]:
     """A reason for withdrawing the review given."""
     if data is not None and data.reason is None:
-        return ["reason for withdrawing the review not given"]
+        return [Missing("reason for withdrawing the review not given", "reason")]
     return []
 
 

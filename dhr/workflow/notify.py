@@ -12,6 +12,7 @@ from dhr.models.states import STATE_LABELS
 from dhr.models.users import user_csps
 from dhr.reminders.delivery import deliver
 from dhr.reminders.mail import Letter, link
+from dhr.wording import lower_first
 from dhr.workflow.declarations import EVENT_LABELS
 
 # Stages where the county sub-group acts next: they are told too.
@@ -44,7 +45,7 @@ def notify_event(review_id: int, event: str, actor_id: int) -> int:
     if review is None:
         return 0
     who = f" by {actor.display_name}" if actor else ""
-    message = (f"{review.reference}: {EVENT_LABELS[event].lower()}{who}. "
+    message = (f"{review.reference}: {lower_first(EVENT_LABELS[event])}{who}. "
                f"Stage now: {STATE_LABELS[review.state]}.")
     letter = Letter(f"{review.reference}: {EVENT_LABELS[event].lower()}", (message,),
                     link(f"/reviews/{review.id}"))

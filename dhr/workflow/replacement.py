@@ -24,7 +24,9 @@ from dhr.jobs import enqueue
 from dhr.models import PoolMember, Review, User
 from dhr.models.pool import POOL_ROLES
 from dhr.models.states import STATE_LABELS, STATES
+from dhr.models.users import ROLE_LABELS
 from dhr.permissions import can_view_review
+from dhr.wording import date_in_words
 from dhr.workflow.allocation import ROLE_WORDS, reserve_replacement
 from dhr.workflow.declarations import may_send
 from dhr.workflow.notify import notify_replacement
@@ -55,7 +57,7 @@ def _replacement_date(review: Review, role: str, on: date | None) -> date:
         earliest, what = review.notification_date, "the police notification"
     if on < earliest:
         raise InvalidInput("the date does not fit the review",
-                               {"date": f"must not be before {what} ({earliest.isoformat()})"})
+                               {"date": f"must not be before {what} ({date_in_words(earliest)})"})
     return on
 
 
@@ -91,7 +93,7 @@ def replace_appointee(review: Review, member: PoolMember | None, role: str, reas
     if not can_view_review(actor, review):
         raise NotFound("no such review")
     if not can_replace(actor, review):
-        raise NotPermitted(f"your role ({actor.role.replace('_', ' ')}) cannot replace "
+        raise NotPermitted(f"your role ({ROLE_LABELS[actor.role]}) cannot replace "
                                 f"the {words} of this review")
     version = review.lock_version if expected_version is None else expected_version
     if version != review.lock_version:

@@ -17,12 +17,13 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.validators import Optional
 
 from dhr.extensions import db
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
+from dhr.web.date_input import DateInputField
 from dhr.web.forms import select_choices
 from learning.imports import MAX_BYTES, Outcome, problems_out
 from learning.register_import import can_import, check_register, import_register
@@ -35,8 +36,7 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 class UploadForm(FlaskForm):
     file = FileField("Upload a file")
     agency = SelectField("Agency of rows that name none", validators=[Optional()])
-    completed_date = DateField("Date completed, for rows marked YES that give no date",
-                               validators=[Optional()], format="%Y-%m-%d")
+    completed_date = DateInputField("Date completed, for rows marked YES that give no date")
 
 
 class ConfirmForm(FlaskForm):

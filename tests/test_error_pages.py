@@ -61,7 +61,7 @@ def test_a_server_error_gets_the_layout_and_the_api_json(app, client, make_user)
     user = make_user("admin")
     api = Api(client, user)
     sign_in(client, user)
-    app.view_functions["web.dashboard"] = boom
+    app.view_functions["web.home"] = boom
     app.view_functions["api.list_reviews"] = boom
     response = client.get("/")
     assert response.status_code == 500
@@ -84,6 +84,7 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": True, "CELERY": {"task_always_eager": True},
+        "REQUIRE_2FA": False,
     })
     yield protected
     with protected.app_context():

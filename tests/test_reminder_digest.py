@@ -44,7 +44,7 @@ def test_weekly_digest_matches_the_dashboard_and_the_tracker(app, client, api_as
     member = make_user("subgroup_member", area="Hertfordshire")
     figures = weekly_figures(member, TODAY)
     sign_in(client, member)
-    page = client.get("/?overdue=1").get_data(as_text=True)
+    page = client.get("/reviews?overdue=1").get_data(as_text=True)
     shown = int(re.search(r"(\d+) reviews?", page).group(1))
     tracker = api_as(member).get("/recommendations?overdue=true").json
     assert (figures.overdue_reviews, figures.overdue_recommendations) == (

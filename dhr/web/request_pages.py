@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, StringField
+from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from dhr.errors import DomainError
@@ -16,6 +16,7 @@ from dhr.extensions import db
 from dhr.models import AgencyRequest, AgencyRequestFile, Review
 from dhr.models.agency_requests import AGENCY_REQUEST_KIND_LABELS
 from dhr.web.blueprint import bp
+from dhr.web.date_input import DateInputField
 from dhr.web.review_pages import visible_review_or_404
 from dhr.workflow import agency_requests as request_ops
 from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
@@ -32,8 +33,8 @@ class PanelRequestForm(FlaskForm):
                       choices=[SelectChoice(v, label)
                                for v, label in AGENCY_REQUEST_KIND_LABELS.items()],
                       validators=[DataRequired("Select what is requested")])
-    due_date = DateField("Due date", validators=[Optional()],
-                         description="Leave empty for the standard time allowed.")
+    due_date = DateInputField("Due date", past=False, years_ahead=2,
+                              description="Leave empty for the standard time allowed.")
 
 
 class ContactForm(FlaskForm):

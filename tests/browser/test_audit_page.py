@@ -17,7 +17,7 @@ def test_an_administrator_finds_who_opened_a_review(live_server, page, make_user
     review = make_review()
     page.set_viewport_size({"width": width, "height": 844})
     sign_in(page, live_server, manager)
-    page.get_by_role("link", name=review.reference).first.click()
+    page.locator(f"main a[href='/reviews/{review.id}']").first.click()
     page.wait_for_url(f"{live_server}/reviews/{review.id}")
     page.get_by_role("button", name="Sign out").click()
 

@@ -32,7 +32,7 @@ def test_a_form_with_every_field_wrong(live_server, page, make_user, make_review
     review = make_review()
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, manager)
-    page.get_by_role("link", name=review.reference).click()
+    page.locator(f"main a[href='/reviews/{review.id}']").first.click()
     page.locator("#next-steps ~ div").get_by_role(
         "button", name="Decide to hold a review", exact=True).click()
     page.wait_for_url(re.compile(r"/events/decide_to_review$"))
@@ -78,7 +78,7 @@ def test_text_typed_after_the_session_ended_comes_back(app, live_server, page, m
     app.config["WTF_CSRF_ENABLED"] = True  # as in production
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, manager)
-    page.get_by_role("link", name=review.reference).click()
+    page.locator(f"main a[href='/reviews/{review.id}']").first.click()
     page.get_by_role("link", name=re.compile(r"^Change\s+overview report$")).click()
     page.get_by_label("Text (Markdown)").fill(DRAFT)
 

@@ -185,6 +185,8 @@ def test_the_dashboard_pages_through_a_csps_reviews(live_server, page, make_user
     user = make_user("csp_manager", csps=["Dacorum", "Watford"])
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, user)
+    # The list of every review (home is the day's work).
+    page.locator("#navigation").get_by_role("link", name="Reviews", exact=True).click()
 
     page.get_by_label("CSP").select_option(label="Dacorum")
     page.get_by_role("button", name="Filter").click()

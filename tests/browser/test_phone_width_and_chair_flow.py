@@ -60,7 +60,7 @@ def test_a_manager_appoints_a_chair_by_clicking(live_server, page, make_user, ma
     page.locator("main form").get_by_role("button", name="Appoint the independent chair").click()
     page.wait_for_url(f"{live_server}/reviews/{review.id}")
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Appoint the independent chair")
+        "You appointed the independent chair")
     expect(page.locator(".dhr-timeline")).to_contain_text("Chair")
     expect(page.locator(".dhr-timeline")).to_contain_text("Yan Free")
     check_page(page, check_accessibility, screenshot, "chair-flow-appointed", width)

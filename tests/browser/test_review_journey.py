@@ -279,7 +279,7 @@ def test_a_review_from_notification_to_publication_in_the_browser(
     # --- Agency requests: an IMR from the police, submitted and accepted. ----------------
     # The first thing to do now: ask the agencies (the lead step under "What you can do next").
     chair.locator("#next-steps ~ div").get_by_role(
-        "button", name="Request information from an agency").click()
+        "button", name="Request information from an agency").first.click()
     expect(chair.get_by_role("heading", level=1)).to_have_text(
         "Request information from an agency")
     accessible(chair, "request form")
@@ -305,7 +305,7 @@ def test_a_review_from_notification_to_publication_in_the_browser(
                ticks=("Criminal trial",))
     expect(status_line(page)).to_contain_text("Paused: Criminal trial")
     expect(page.locator(".govuk-inset-text")).to_contain_text(
-        "Nothing else can happen until the review is resumed.")
+        "Nothing else can happen until the review is resumed, except replacing the chair")
     assert stage_status(page, "Draft the overview report") == "Paused"
     # The chair cannot submit the draft while the review is paused, and is told why.
     chair.goto(review_url)

@@ -65,7 +65,7 @@ def test_enrol_then_sign_in_with_a_code_and_a_recovery_code(
     check_page(page, check_accessibility, screenshot, "two-factor-recovery-codes", width)
     page.get_by_role("link", name="Continue").click()
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Reviews"
+    assert page.get_by_role("heading", level=1).inner_text() == "Your tasks"
     sign_out(page, live_server)
 
     # Signing in again asks for a code; the one used to enrol is refused.

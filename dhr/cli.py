@@ -338,8 +338,11 @@ def run_command(port: int, host: str, with_worker: bool) -> None:
         worker = subprocess.Popen(_worker_argv(beat=True), env=env)
         click.echo(f"Background worker and scheduler started (pid {worker.pid}).")
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    # SIGTERM (a service manager, `kill`) must stop the worker too, as Ctrl+C does.
+    # SIGTERM (a service manager, `kill`) must stop the worker too, as Ctrl+C does; and Ctrl+C
+    # must work even when started from a script in the background, where SIGINT is inherited
+    # as ignored.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         serve(app, host=host, port=port, threads=8, ident="dhr")
     finally:

@@ -59,6 +59,10 @@ def readable_by_others(folder: Path) -> list[str]:
             if p.exists() and p.stat().st_mode & 0o077]
 
 
+def _as_a_background_job() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_dhr_run_serves_runs_jobs_and_stops_its_worker(tmp_path, stop_signal):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
@@ -68,8 +72,11 @@ def test_dhr_run_serves_runs_jobs_and_stops_its_worker(tmp_path, stop_signal):
     port = free_port()
     log = tmp_path / "run.log"
     with log.open("w") as out:
+        # As a script in the background starts it: SIGINT inherited as ignored. Ctrl+C
+        # (SIGINT) must still stop it.
         process = subprocess.Popen([str(DHR), "run", "--port", str(port)], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   preexec_fn=_as_a_background_job)
     try:
         wait_for(lambda: (health(port) or {}).get("jobs") == "ok",
                  "the scheduler's heartbeat to go through the worker", log)

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dhr.bounds import positive_id
 from dhr.errors import Missing
 from dhr.extensions import db
 from dhr.models import HoAmendment, PoolMember, Review, User
@@ -78,7 +79,8 @@ def direction_recorded(review: Review, data: ev.HoDirectsReviewData | None) -> l
 
 def _pool_member_problems(review: Review, member_id: int, role: str, on: date,
                           viewer: User | None) -> list[str]:
-    member = db.session.get(PoolMember, member_id)
+    # An id no INTEGER column can hold (a form field tampered with) is simply not in the pool.
+    member = db.session.get(PoolMember, member_id) if positive_id(member_id) else None
     if member is None:
         return [f"the chosen {ROLE_WORDS[role]} is not in the pool"]
     return cannot_appoint(member, role, ineligibility_reasons(member, review, role=role, on=on,

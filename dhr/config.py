@@ -104,6 +104,16 @@ def _secret_key(env: dict[str, str], data_dir: Path) -> str:
     return key
 
 
+def _previous_secret_keys(env: dict[str, str]) -> list[str]:
+    """DHR_PREVIOUS_SECRET_KEYS: keys replaced by a new DHR_SECRET_KEY, comma-separated, still
+    accepted for sessions already signed and for sealed secrets (dhr.sealing)."""
+    keys = [key.strip() for key in (env.get("DHR_PREVIOUS_SECRET_KEYS") or "").split(",")
+            if key.strip()]
+    if any(len(key) < 32 for key in keys):
+        raise ConfigError("each of DHR_PREVIOUS_SECRET_KEYS must be at least 32 characters long")
+    return keys
+
+
 def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
     """A Flask-Limiter rate such as "20 per minute;100 per hour", checked at start-up."""
     raw = (env.get(name) or "").strip() or default
@@ -275,6 +285,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "DATA_DIR": str(data_dir),
         "SECRET_KEY": _secret_key(env, data_dir),
+        "SECRET_KEY_FALLBACKS": _previous_secret_keys(env),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_URL": search_backend_url(env, database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

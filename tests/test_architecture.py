@@ -49,6 +49,7 @@ PLACES: dict[str, str] = {
     "dhr.security": "services",
     "dhr.drafts": "services",
     "dhr.wording": "services",
+    "dhr.sealing": "base",
     "dhr.workflow": "workflow",
     "learning": "learning",
     "dhr.search": "learning",

@@ -26,6 +26,7 @@ from dhr.demo import load_demo
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, Review, User
 from dhr.reference_data import load_reference_data
+from dhr.sealing import unseal
 from dhr.workflow.clocks import STORED_COLUMNS, due_dates
 
 
@@ -195,3 +196,24 @@ def test_0007_gives_existing_tokens_an_expiry_and_keeps_them_read_write(empty_ap
     expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
     assert timedelta(days=89) < expires - datetime.now(UTC) <= timedelta(days=90)
     assert not read_only
+
+
+def test_0015_seals_existing_authenticator_secrets_and_back(empty_app):
+    """Secrets stored in the clear before 0015 are sealed by it, and opened again going down."""
+    upgrade(revision="0008")
+    load_rows()
+    user_id = db.session.scalar(select(User.id))
+    db.session.remove()
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO two_factor_credentials (user_id, secret, created_dt) VALUES"
+            " (:user, 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', CURRENT_TIMESTAMP)"), {"user": user_id})
+    upgrade(revision="0015")
+    with db.engine.connect() as connection:
+        sealed = connection.scalar(text("SELECT sealed_secret FROM two_factor_credentials"))
+    assert "JBSWY3DP" not in sealed
+    assert unseal(sealed, empty_app.config) == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    downgrade(revision="0008")
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT secret FROM two_factor_credentials")) == (
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")

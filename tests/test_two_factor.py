@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 import pyotp
 import pytest
 from conftest import sign_in
-from flask import g
+from flask import current_app, g
 from flask.testing import FlaskClient
 from foundation_support import error_summary
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from dhr.extensions import db
 from dhr.models import AuditEntry, RecoveryCode, TwoFactorCredential, User, UserSession
+from dhr.sealing import unseal
 
 WRONG_CODE = "Enter a correct code from your authenticator app, or an unused recovery code."
 
@@ -111,7 +112,8 @@ def test_enrolment_then_codes_and_recovery_codes(client, make_user):
     assert client.get("/").status_code == 200  # fully signed in after enrolling
     credential = db.session.scalar(select(TwoFactorCredential).where(
         TwoFactorCredential.user_id == user.id))
-    assert credential.secret == secret and credential.confirmed_dt is not None
+    assert credential.confirmed_dt is not None
+    assert unseal(credential.sealed_secret, current_app.config) == secret
     stored = db.session.scalars(select(RecoveryCode.code_hash).where(
         RecoveryCode.user_id == user.id)).all()
     assert len(stored) == 10
@@ -219,3 +221,36 @@ def test_with_two_factor_off_nobody_is_asked(app, client, make_user):
     user = make_user("admin")
     assert where(sign_in(client, user)) == "/"
     assert client.get("/").status_code == 200
+
+
+def test_the_database_never_holds_the_authenticator_secret(client, make_user):
+    """A copy of the database alone (a dump, a mislaid backup) must not let anyone make codes."""
+    user = make_user("coordinator")
+    secret, _codes = enrol(client, user)
+    rows = db.session.execute(text("SELECT * FROM two_factor_credentials")).all()
+    assert len(rows) == 1
+    stored = " ".join(str(value) for value in rows[0])
+    assert secret not in stored and secret.lower() not in stored
+
+
+def test_a_rotated_secret_key_keeps_two_factor_working_while_the_old_one_is_listed(
+        app, client, make_user, caplog):
+    user = make_user("coordinator")
+    secret, _codes = enrol(client, user)
+    client.post("/sign-out")
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a new secret key of forty characters ....."
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert where(sign_in(client, user)) == "/sign-in/two-factor"
+    assert where(client.post("/sign-in/two-factor", data={"code": code_at(secret, 1)})) == "/"
+    client.post("/sign-out")
+
+    # The old key dropped: no code is accepted, and the log tells the admin what to do.
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    db.session.execute(update(TwoFactorCredential).values(last_step=None))  # as if time passed
+    db.session.commit()
+    assert where(sign_in(client, user)) == "/sign-in/two-factor"
+    refused = client.post("/sign-in/two-factor", data={"code": code_at(secret, 1)})
+    assert refused.status_code == 400
+    assert error_summary(refused.get_data(as_text=True)) == [WRONG_CODE]
+    assert "dhr user reset-2fa" in caplog.text

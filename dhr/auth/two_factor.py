@@ -2,7 +2,9 @@
 
 Required for every role except practitioner while REQUIRE_2FA is on (DHR_REQUIRE_2FA, default
 true). The secret is created when the user starts to enrol and confirmed by their first code;
-then ten recovery codes are shown once and stored as argon2 hashes. A code is accepted for the
+then ten recovery codes are shown once and stored as argon2 hashes. The secret is kept sealed
+(dhr.sealing); if the secret key changed without DHR_PREVIOUS_SECRET_KEYS, no code is accepted
+and the log says so: an admin resets the user's two-factor sign-in. A code is accepted for the
 time step before, at or after now (clocks drift), and only for a step later than the last one
 accepted, so that a code seen over someone's shoulder cannot be replayed.
 """
@@ -10,6 +12,7 @@ accepted, so that a code seen over someone's shoulder cannot be replayed.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import time
 
@@ -23,6 +26,9 @@ from dhr.auth.passwords import hash_password, verify_hash
 from dhr.extensions import db
 from dhr.models import RecoveryCode, TwoFactorCredential, User
 from dhr.models.types import utcnow
+from dhr.sealing import SealBroken, seal, unseal
+
+log = logging.getLogger(__name__)
 
 ISSUER = "DHR"
 RECOVERY_CODES = 10
@@ -46,13 +52,19 @@ def is_enrolled(user: User) -> bool:
 
 
 def enrolment_secret(user: User) -> str:
-    """The secret to show while the user enrols: the same one until they confirm it."""
+    """The secret to show while the user enrols: the same one until they confirm it (or
+    until the secret key changes, which starts the enrolment afresh)."""
     credential = _credential(user)
-    if credential is None:
-        credential = TwoFactorCredential(user_id=user.id, secret=pyotp.random_base32())
-        db.session.add(credential)
-        db.session.flush()
-    return credential.secret
+    if credential is not None:
+        try:
+            return unseal(credential.sealed_secret, current_app.config)
+        except SealBroken:
+            db.session.delete(credential)
+    secret = pyotp.random_base32()
+    db.session.add(TwoFactorCredential(user_id=user.id,
+                                       sealed_secret=seal(secret, current_app.config)))
+    db.session.flush()
+    return secret
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -66,8 +78,16 @@ def qr_code_svg(uri: str) -> str:
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
-def _matching_step(secret: str, code: str, after: int | None) -> int | None:
-    """The time step (now, or one either side) whose code is `code`, if later than `after`."""
+def _matching_step(credential: TwoFactorCredential, code: str) -> int | None:
+    """The time step (now, or one either side) whose code is `code`, if later than the last
+    step accepted."""
+    try:
+        secret = unseal(credential.sealed_secret, current_app.config)
+    except SealBroken:
+        log.error("user %s: their authenticator secret was sealed with another secret key; "
+                  "reset their two-factor sign-in (dhr user reset-2fa)", credential.user_id)
+        return None
+    after = credential.last_step
     current = int(time.time()) // 30
     for step in (current - 1, current, current + 1):
         if (after is None or step > after) and hmac.compare_digest(
@@ -100,7 +120,7 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
     credential = _credential(user)
     if credential is None or credential.confirmed_dt is not None:
         return None
-    step = _matching_step(credential.secret, _digits(code), credential.last_step)
+    step = _matching_step(credential, _digits(code))
     if step is None or not _claim_step(credential, step):
         return None
     credential.confirmed_dt = utcnow()
@@ -131,7 +151,7 @@ def check_second_factor(user: User, code: str) -> str | None:
         return None
     digits = _digits(code)
     if digits.isdigit() and len(digits) == 6:
-        step = _matching_step(credential.secret, digits, credential.last_step)
+        step = _matching_step(credential, digits)
         return "authenticator" if step is not None and _claim_step(credential, step) else None
     return "recovery_code" if _use_recovery_code(user, _normal(code)) else None
 

@@ -4,6 +4,8 @@ not squeezed, axe-core clean, a screenshot)."""
 
 from __future__ import annotations
 
+import re
+
 from conftest import PASSWORD
 
 
@@ -19,11 +21,19 @@ def sign_in(page, live_server: str, user, landing: str = "/") -> None:
     page.wait_for_url(f"{live_server}{landing}")
 
 
-def open_from_navigation(page, name: str) -> None:
+def open_from_navigation(page, name: str, within: str | None = None) -> None:
+    """Click `name` in the service menu, or on the menu's hub page `within` ("Learning",
+    "Administration") for the pages grouped there."""
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible():  # the collapsed service navigation on a narrow screen
         menu.click()
-    page.get_by_role("link", name=name).click()
+    navigation = page.locator(".dhr-service-bar")  # the menu and the account links
+    # A name's start, since "Notifications" may be followed by its unread count.
+    if within is None:
+        navigation.get_by_role("link", name=re.compile(f"^{re.escape(name)}")).click()
+        return
+    navigation.get_by_role("link", name=within, exact=True).click()
+    page.locator("#hub-links").get_by_role("link", name=name, exact=True).click()
 
 
 def captions_are_one_line_wide(page) -> bool:

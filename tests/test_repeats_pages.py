@@ -9,7 +9,8 @@ import pytest
 from conftest import sign_in
 from repeats_support import make_county
 
-NAV_LINK = 'href="/recommendations/repeats">Repeated recommendations</a>'
+HUB_LINK = 'href="/recommendations/repeats">Repeated recommendations</a>'
+CURRENT = 'href="/learning" aria-current="page"'
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_the_repeats_page_for_the_sub_group(client, make_user, county):
     status, html = page(client, make_user("subgroup_member"), "/recommendations/repeats")
     assert status == 200
     assert "<h1 class=\"govuk-heading-l\">Repeated recommendations</h1>" in html
-    assert NAV_LINK in html
+    assert CURRENT in html  # the menu shows the page is under "Learning"
     headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', html)
     assert headings == ["Written 4 times, completed 1 time", "Written 2 times, completed 0 times"]
     assert "DHR-WATFORD-2019-01, recommendation 1.1" in html
@@ -62,7 +63,7 @@ def test_the_repeats_page_for_the_sub_group(client, make_user, county):
 
 def test_the_repeats_page_for_a_practitioner_is_published_only(client, make_user, county):
     status, html = page(client, make_user("practitioner"), "/recommendations/repeats")
-    assert status == 200 and NAV_LINK in html
+    assert status == 200 and CURRENT in html
     assert "Only published reviews are included." in html
     assert "DHR-HERTSMERE" not in html and "Named GP lead" not in html
     assert f'href="/reviews/{county["gp_watford"].review_id}/published"' in html
@@ -73,13 +74,14 @@ def test_the_repeats_page_for_a_practitioner_is_published_only(client, make_user
 @pytest.mark.parametrize("role, linked", [
     ("admin", True), ("coordinator", True), ("subgroup_member", True), ("csp_manager", True),
     ("practitioner", True), ("chair", False)])
-def test_the_service_navigation_links_it(client, make_user, role, linked):
-    """On the page each role lands on after signing in (practitioners: the search)."""
+def test_the_learning_page_links_it(client, make_user, role, linked):
+    """Reached from the menu's "Learning" on the page each role lands on after signing in
+    (practitioners: the search)."""
     sign_in(client, make_user(role))
     response = client.get("/", follow_redirects=True)
-    status, html = response.status_code, response.get_data(as_text=True)
-    assert status == 200
-    assert (NAV_LINK in html) is linked
+    assert response.status_code == 200
+    assert 'href="/learning"' in response.get_data(as_text=True)
+    assert (HUB_LINK in client.get("/learning").get_data(as_text=True)) is linked
 
 
 def test_a_chair_sees_no_repeats_outside_their_reviews(client, make_user, county):

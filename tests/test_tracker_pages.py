@@ -48,8 +48,8 @@ def test_the_page_lists_counts_and_links(client, make_user, scene):
     assert re.findall(r">(\d+%?)</td>", police) == ["3", "2", "2", "1", "0", "33%"]
     by_csp = html.split("By CSP", 1)[1].split("</table>", 1)[0]
     assert ">Dacorum</th>" in by_csp and ">25%</td>" in by_csp
-    # Linked from the service navigation.
-    assert 'href="/recommendations">Recommendation tracker</a>' in html
+    # In the service navigation, marked as the current page.
+    assert 'href="/recommendations" aria-current="page"' in html
 
 
 def test_filters_from_the_form(client, make_user, scene):

@@ -10,6 +10,7 @@ from dhr.web import (  # noqa: F401 - each module adds its routes to the bluepri
     form_errors,
     home,
     identifying_terms_pages,
+    navigation,
     notification_pages,
     pool_pages,
     request_pages,

@@ -32,7 +32,6 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["lower_first"] = lower_first
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, humanise(r))
     app.jinja_env.filters["state_label"] = lambda s: STATE_LABELS.get(s, humanise(s))
-    app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, humanise(r))
 
     @app.context_processor
     def _globals() -> dict:

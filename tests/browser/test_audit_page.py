@@ -22,7 +22,7 @@ def test_an_administrator_finds_who_opened_a_review(live_server, page, make_user
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, live_server, admin)
-    open_from_navigation(page, "Audit history")
+    open_from_navigation(page, "Audit history", within="Administration")
     page.wait_for_url(f"{live_server}/audit")
     page.get_by_label("Who").fill("manager@dacorum")
     page.get_by_label("From").fill("31/02/2026")

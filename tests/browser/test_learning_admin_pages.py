@@ -29,7 +29,7 @@ def test_from_home_to_themes_to_a_count_to_the_tracker(live_server, page, make_u
     build_scene(make_review, make_user)
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, make_user("subgroup_member"))
-    open_from_navigation(page, "Themes")
+    open_from_navigation(page, "Learning themes", within="Learning")
     page.wait_for_url(f"{live_server}/themes")
     assert page.get_by_role("heading", level=1).inner_text() == "Learning themes"
     check_page(page, check_accessibility, screenshot, "themes", width)
@@ -46,7 +46,7 @@ def test_an_admin_retires_and_merges_a_theme(live_server, page, make_user, make_
     build_scene(make_review, make_user)
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, make_user("admin"))
-    open_from_navigation(page, "Vocabularies")
+    open_from_navigation(page, "Vocabularies", within="Administration")
     page.get_by_role("link", name="Learning themes").click()
     page.wait_for_url(f"{live_server}/vocabularies/theme")
     check_page(page, check_accessibility, screenshot, "vocabulary", width)
@@ -77,7 +77,7 @@ def test_an_import_with_a_bad_row_shows_the_line(live_server, page, make_user,
                                                   check_accessibility, screenshot, width):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, make_user("coordinator"))
-    open_from_navigation(page, "Imports")
+    open_from_navigation(page, "Imports", within="Administration")
     page.get_by_role("link", name="Import a register of reviews").click()
     check_page(page, check_accessibility, screenshot, "import", width)
     page.get_by_label("Upload the register (CSV)").set_input_files(

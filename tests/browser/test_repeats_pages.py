@@ -6,6 +6,7 @@ scrolling."""
 from __future__ import annotations
 
 import pytest
+from browser_support import open_from_navigation
 from conftest import PASSWORD
 from repeats_support import make_county
 
@@ -27,10 +28,7 @@ def test_repeats_at_phone_width(live_server, page, make_user, make_review, check
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server}/")
 
-    menu = page.get_by_role("button", name="Menu")
-    if menu.is_visible():  # the collapsed service navigation on a narrow screen
-        menu.click()
-    page.get_by_role("link", name="Repeated recommendations").click()
+    open_from_navigation(page, "Repeated recommendations", within="Learning")
     page.wait_for_url(f"{live_server}/recommendations/repeats")
     assert page.get_by_role("heading", level=1).inner_text() == "Repeated recommendations"
     headings = page.get_by_role("heading", level=2).all_inner_texts()

@@ -24,7 +24,7 @@ def test_an_admin_adds_and_disables_a_user(live_server, page, make_user, check_a
     page.set_viewport_size({"width": width, "height": 844})
     sign_in(page, live_server, admin)
 
-    open_from_navigation(page, "Users")
+    open_from_navigation(page, "Users", within="Administration")
     page.wait_for_url(f"{live_server}/users")
     check_page(page, check_accessibility, screenshot, "users", width)
     page.get_by_role("button", name="Add a user").click()

@@ -56,8 +56,6 @@ PLACES: dict[str, str] = {
     "dhr.reminders.mail": "services",
     "dhr.reminders.delivery": "services",
     "dhr.demo": "demo",
-    "dhr.demo_content": "demo",
-    "dhr.demo_lifecycle": "demo",
     "dhr.web": "interfaces",
     "dhr.assets": "interfaces",
     "dhr.auth.views": "interfaces",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from dhr.demo import DEMO_PASSWORD, load_demo
+from dhr.demo.demo import DEMO_PASSWORD, load_demo
 from dhr.extensions import db
 
 

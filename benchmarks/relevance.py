@@ -1,7 +1,7 @@
 """How good is search ranking? nDCG@10 and recall@10 over a judged set of practitioner queries.
 
-Loads the demo corpus (`dhr.demo.load_demo`, with a fixed date so references are stable) into a
-throw-away database, indexes it, runs each query below as an admin (who sees every review,
+Loads the demo corpus (`dhr.demo.demo.load_demo`, with a fixed date so references are stable)
+into a throw-away database, indexes it, runs each query below as an admin (who sees every review,
 published or not, so every judged item can be found) and prints the figures per query and on
 average, for the settings in use and for a few alternatives (`--compare`), which is how the
 boosts and the synonym weight were chosen.
@@ -18,7 +18,7 @@ and keyed by stable identifiers: `REF rec N` (recommendation N of review REF), `
 HEADING` (the section of the executive summary or overview report under HEADING). The demo's
 historic reviews repeat the same recommendation and lesson texts, so `T:key` stands for every
 recommendation drafted from the demo's template `key` and `L:key` for every "Key lessons"
-section quoting its lesson (dhr/demo_content.py HISTORIC_LEARNING).
+section quoting its lesson (dhr/demo/data/historic.json, "learning").
 
 recall@10 is the share of the relevant items (grade >= 1) in the top 10, out of at most 10
 (a query with 15 relevant items has a perfect recall@10 when all 10 hits are relevant).
@@ -147,7 +147,7 @@ def _expand(judged: dict[str, int]) -> dict[str, int]:
     """T:key and L:key -> the identifiers of every copy in the demo corpus."""
     from sqlalchemy import select
 
-    from dhr.demo_content import HISTORIC_LEARNING
+    from dhr.demo.content import HISTORIC_LEARNING
     from dhr.extensions import db
     from dhr.models import Review
     from dhr.search.documents import Labels, items_for_review
@@ -234,7 +234,7 @@ def main() -> None:
 
     from dhr import create_app
     from dhr.config import search_backend_url
-    from dhr.demo import DEMO_ADMIN, load_demo
+    from dhr.demo.demo import DEMO_ADMIN, load_demo
     from dhr.extensions import db
     from dhr.models import User
     from dhr.reference_data import load_reference_data

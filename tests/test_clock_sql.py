@@ -11,7 +11,7 @@ import pytest
 from conftest import sign_in
 from sqlalchemy import event, select, true
 
-from dhr.demo import load_demo
+from dhr.demo.demo import load_demo
 from dhr.extensions import db
 from dhr.models import AuditEntry, Review
 from dhr.workflow.clock_sql import clock_sql, clock_tallies

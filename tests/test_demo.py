@@ -5,14 +5,16 @@ give practitioners something real to read; loading twice changes nothing."""
 from __future__ import annotations
 
 import time
+import tomllib
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import Api, sign_in
 from foundation_support import row_counts
 from sqlalchemy import func, select
 
-from dhr.demo import CURRENT, DEMO_PASSWORD, HISTORIC, load_demo
+from dhr.demo.demo import CURRENT, DEMO_PASSWORD, HISTORIC, load_demo
 from dhr.extensions import db
 from dhr.models import (
     AgencyRequest,
@@ -205,3 +207,15 @@ def test_loading_twice_is_a_no_op(app):
     assert load_demo() is False
     db.session.commit()
     assert row_counts() == loaded
+
+
+def test_an_installed_package_carries_every_demo_data_file():
+    """The demo's words are package data: the patterns in pyproject.toml cover every file
+    in dhr/demo/data/, so `dhr demo` works from an installed wheel too."""
+    root = Path(__file__).resolve().parent.parent
+    settings = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = settings["tool"]["setuptools"]["package-data"]["dhr.demo"]
+    package = root / "dhr" / "demo"
+    files = {path for path in (package / "data").rglob("*") if path.is_file()}
+    assert files
+    assert {path for pattern in patterns for path in package.glob(pattern)} == files

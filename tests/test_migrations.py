@@ -22,7 +22,7 @@ from flask_migrate import downgrade, upgrade
 from foundation_support import app_on, empty_database_url
 from sqlalchemy import func, inspect, select, text
 
-from dhr.demo import load_demo
+from dhr.demo.demo import load_demo
 from dhr.extensions import db
 from dhr.models import AuditEntry, Csp, Review, User
 from dhr.reference_data import load_reference_data

@@ -191,7 +191,7 @@ def test_the_openapi_document_describes_both(client):
 
 
 def test_the_demo_gp_routine_enquiry_recommendation_is_the_most_repeated(app, api_as):
-    from dhr.demo import load_demo
+    from dhr.demo.demo import load_demo
 
     assert load_demo()
     db.session.commit()

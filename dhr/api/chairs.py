@@ -5,13 +5,10 @@ Also registers the `dhr chair create` command.
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-import click
 from flask import g, jsonify, request
-from flask.cli import with_appcontext
 from flask.typing import ResponseReturnValue
 from pydantic import (
     BaseModel,
@@ -24,7 +21,6 @@ from pydantic import (
 )
 from sqlalchemy import select
 
-from dhr.accounts import AccountError, create_user
 from dhr.api.blueprint import bp
 from dhr.api.body import parse_body
 from dhr.api.errors import forbidden, not_found, validation_error
@@ -45,7 +41,7 @@ from dhr.reviews import agency_codes
 from dhr.workflow import allocation, replacement
 from dhr.workflow.allocation import can_allocate, can_manage_pool
 from dhr.workflow.events import OptionalPastDate, Text
-from dhr.workflow.pool import PoolInputError, create_member, update_member
+from dhr.workflow.pool import create_member, update_member
 
 PoolRole = Literal[POOL_ROLES]  # type: ignore[valid-type]
 TrainingKind = Literal[TRAINING_KINDS]  # type: ignore[valid-type]
@@ -442,55 +438,3 @@ def respond_to_invitation(invitation_id: int) -> ResponseReturnValue:
     allocation.respond(invitation, g.user, body.response, body.note)
     db.session.commit()
     return jsonify(invitation_out(invitation, agency_codes()).model_dump(mode="json"))
-
-
-# Command line ------------------------------------------------------------------------------
-
-@click.group("chair")
-def chair_group() -> None:
-    """Manage the pool of chairs and report writers."""
-
-
-@chair_group.command("create")
-@click.argument("email")
-@click.option("--name", required=True, help="Full name")
-@click.option("--role", "roles", multiple=True, type=click.Choice(POOL_ROLES),
-              default=["chair"], show_default=True, help="Pool role (repeatable)")
-@click.option("--capacity", type=click.IntRange(0, 20), default=2, show_default=True,
-              help="Reviews at once")
-@click.option("--trained", "trained_date", type=click.DateTime(["%Y-%m-%d"]),
-              help="Date of Home Office chair training (YYYY-MM-DD)")
-@click.option("--conflict", "conflicts", multiple=True, help="Agency worked for (repeatable)")
-@click.option("--exclude-csp", "excluded", multiple=True, help="CSP not to serve (repeatable)")
-@click.option("--with-login", is_flag=True, help="Also create a chair sign-in account")
-@click.option("--password-stdin", is_flag=True, help="Read the sign-in password from stdin")
-@with_appcontext
-def create_chair_command(email: str, name: str, roles: tuple[str, ...], capacity: int,
-                         trained_date: datetime | None, conflicts: tuple[str, ...],
-                         excluded: tuple[str, ...], with_login: bool,
-                         password_stdin: bool) -> None:
-    """Add a member to the chair pool."""
-    if with_login:
-        password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-        try:
-            create_user(email=email, role="chair", csp_names=[], name=name, password=password)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
-    values: dict[str, Any] = {
-        "name": name, "email": email, "roles": list(roles), "capacity": capacity,
-        "conflict_agencies": [{"agency": a} for a in conflicts], "excluded_csps": list(excluded),
-    }
-    if trained_date is not None:
-        values["trained_date"] = trained_date.date()
-    try:
-        member = create_member(None, values)
-    except PoolInputError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    login = " (can sign in)" if member.user_id else ""
-    click.echo(f"Added {member.name} <{member.email}> to the pool{login}")
-
-
-@bp.record_once
-def _register_cli(state: Any) -> None:
-    state.app.cli.add_command(chair_group)

@@ -5,7 +5,8 @@ Historic Hertfordshire reviews follow the table in the June 2019 partnership upd
 (seed 001): years, CSP areas, deceased and children per year. They predate the system, so
 they are imported as published or closed, each with its executive summary and
 recommendations. Current reviews are taken through the real lifecycle, step by step, by the
-demo's own CSP managers, chairs and sub-group (dhr.demo_lifecycle).
+demo's own CSP managers, chairs and sub-group (dhr.demo.lifecycle). Their words are in
+dhr/demo/data/ (dhr.demo.loader).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy import select
 
 from dhr.accounts import create_user
 from dhr.audit import record
-from dhr.demo_content import GP_PROGRESS, HISTORIC_LEARNING, historic_learning, historic_summary
-from dhr.demo_lifecycle import STORIES, DemoError, People, Story
+from dhr.demo.content import HISTORIC_LEARNING, HISTORIC_TEXT, historic_learning, historic_summary
+from dhr.demo.lifecycle import STORIES, DemoError, People, Story
 from dhr.extensions import db
 from dhr.models import PoolMember, Review, User
 from dhr.reference_data import load_organisation
@@ -55,7 +56,7 @@ HISTORIC = [
 ]
 
 # Current reviews: (csp, months before today notified, state reached, death type, pseudonym,
-# children under 16). What happened to each is its story in dhr.demo_lifecycle.
+# children under 16). What happened to each is its story in dhr.demo.lifecycle.
 CURRENT = [
     ("Dacorum", 0, "notified", "intimate_partner_homicide", "Adult M", 0),
     ("Stevenage", 2, "notified", "suspected_victim_suicide", "Sam", 1),
@@ -85,13 +86,9 @@ NEW_CHAIR = ("Ruth Adeyemi", "ruth.adeyemi@chairs.example")
 HISTORIC_CHAIRS = 3
 # Names the historic victims' families chose, and the restricted identifying terms (never in
 # what is published).
-PSEUDONYMS = ["Anna", "Christine", "Deborah", "Grace", "Irene", "Jean", "Lorraine", "Maureen",
-              "Nicola", "Olivia", "Rachel", "Sandra", "Theresa", "Valerie", "Yvonne", "Heather",
-              "Carol", "Fiona", "Gillian", "Hazel"]
-FORENAMES = ["Susan", "Linda", "Karen", "Julie", "Joanne", "Lisa", "Donna", "Angela", "Claire",
-             "Paula", "Brenda"]
-SURNAMES = ["Hollis", "Barker", "Quinn", "Mercer", "Ashby", "Lowe", "Farrant", "Dyer", "Pryce",
-            "Tanner"]
+PSEUDONYMS: list[str] = HISTORIC_TEXT["pseudonyms"]
+FORENAMES: list[str] = HISTORIC_TEXT["forenames"]
+SURNAMES: list[str] = HISTORIC_TEXT["surnames"]
 
 
 def _users() -> People:
@@ -160,15 +157,14 @@ def _import_historic(index: int, row: tuple, chair: PoolMember, coordinator: Use
         agencies=["police", "gp_primary_care", "adult_social_care", "housing"],
         state="publication_pending", chair=chair, decision_date=decided,
         ho_informed_date=decided,
-        decision_rationale="The death meets the criteria of s.9 of the 2004 Act.",
+        decision_rationale=HISTORIC_TEXT["rationale"],
         submitted_date=add_months(decided, 12), published_date=published,
         published_url=f"https://www.hertssunflower.org/dhr/{pseudonym.lower()}-{year}",
         closed_date=add_months(published, 18) if final == "closed" else None,
     )
     db.session.add(review)
     db.session.flush()
-    record("review.imported", review, None,
-           {"note": "demo data: published before the system was introduced"},
+    record("review.imported", review, None, {"note": HISTORIC_TEXT["import_note"]},
            review_id=review.id, to_state=final)
     keys = historic_learning(death_type, 1 + index % 3)
     save_markdown(review, "executive_summary",
@@ -187,13 +183,13 @@ def _import_historic(index: int, row: tuple, chair: PoolMember, coordinator: Use
     for position, (key, item) in enumerate(zip(keys, recommendations, strict=True)):
         # The GP routine enquiry recommendation recurs and stays open, as it does nationally.
         if final == "published" and (key == "gp_enquiry" or (index + position) % 4 == 3):
+            progress = HISTORIC_TEXT["progress"]
             add_progress(item, coordinator, {"date": min(add_months(published, 10), today),
-                                             "impact": GP_PROGRESS if key == "gp_enquiry"
-                                             else "Agency action plan agreed; work started."})
+                                             "impact": progress.get(key, progress["other"])})
         else:
             complete(item, coordinator, {
                 "date": min(add_months(published, 6 + 3 * position), today),
-                "evidence": "Action completed and evidence seen by the DHR sub-group."})
+                "evidence": HISTORIC_TEXT["evidence"]})
 
 
 def _current_reviews(today: date, people: People) -> None:

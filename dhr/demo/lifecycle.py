@@ -18,9 +18,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from dhr.after_commit import discard_pending
-from dhr.demo_content import (
+from dhr.demo.content import (
     CASES,
-    ELLA_GP_REWORDED,
     Facts,
     Planned,
     action_plan,
@@ -29,6 +28,7 @@ from dhr.demo_content import (
     overview_report,
     terms_of_reference,
 )
+from dhr.demo.loader import load_json
 from dhr.extensions import db
 from dhr.models import AgencyRequest, Csp, PoolMember, User
 from dhr.reviews import agency_codes, create_review, find_csp
@@ -51,6 +51,9 @@ from learning.recommendations import (
 DOCUMENTS = {"terms_of_reference": terms_of_reference, "overview_report": overview_report,
              "executive_summary": executive_summary, "action_plan": action_plan}
 REPORTS = ("overview_report", "executive_summary", "action_plan")
+# What the people in each story write (notes, comments, progress), and what every story shares.
+STORY_TEXT: dict[str, dict[str, Any]] = load_json("stories")
+SHARED = STORY_TEXT["shared"]
 
 
 class DemoError(RuntimeError):
@@ -79,6 +82,7 @@ class Story:
     def __init__(self, people: People, today: date, *, pseudonym: str, csp: str,
                  notified: date, died: date, death_type: str, children: int):
         self.case = CASES[pseudonym]
+        self.text: dict[str, Any] = STORY_TEXT.get(pseudonym, {})
         self.today = today
         self.labels = agency_codes()
         self.requests: dict[str, AgencyRequest] = {}
@@ -210,8 +214,7 @@ class Story:
     def submit_local_qa(self, day: int) -> None:
         self.send(self.chair, "submit_for_local_qa", date=self.day(day),
                   family_consulted_on_draft=True,
-                  family_note="The family read the draft with their AAFDA advocate; their "
-                              "comments are reflected in section 2.")
+                  family_note=SHARED["family_on_draft"])
 
     def submit_ho(self, signed_off: int, day: int) -> None:
         self.send(self.manager, "submit_to_home_office", csp_signoff_date=self.day(signed_off),
@@ -230,7 +233,7 @@ class Story:
             mark_done(self.review, amendment, self.chair,
                       AmendmentDone(date=self.day(day), note=note))
         self.write("overview_report", "executive_summary",
-                   revision="Amended as the Home Office Quality Assurance Panel asked.")
+                   revision=SHARED["amended"])
         self.send(self.chair, "complete_amendments", date=self.day(done), note=note)
 
     def publish(self, dac_copy: int, day: int) -> None:
@@ -266,16 +269,13 @@ class Story:
 
 # --- the reviews, one story each ------------------------------------------------------------
 
-AAFDA = "offered specialist advocacy through AAFDA, which they accepted"
-
-
 def adult_v(s: Story) -> None:
     s.decide_not(24, 27)
 
 
 def adult_p(s: Story) -> None:
     s.decide(21, 23)
-    s.invite_chairs("Happy to chair; I can attend a first panel meeting next month.")
+    s.invite_chairs(s.text["acceptance"])
 
 
 def adult_h(s: Story) -> None:
@@ -288,28 +288,21 @@ def joy(s: Story) -> None:
     s.decide(20, 22)
     s.appoint(48)
     s.write("terms_of_reference")
-    s.write("terms_of_reference", revision="after the first panel meeting: the school and "
-                                           "Children's Services added to the lines of enquiry")
+    s.write("terms_of_reference", revision=s.text["terms_revision"])
 
 
 def adult_r(s: Story) -> None:
     s.decide(22, 23)
     s.appoint(44)
     s.write("terms_of_reference")
-    s.agree_terms(75, "declined", "Adult R's children declined contact through the police "
-                                  "family liaison officer. The chair has written offering AAFDA "
-                                  "advocacy; the offer stays open.")
+    s.agree_terms(75, "declined", s.text["family"])
     for agency in ("police", "gp_primary_care", "adult_social_care"):
         s.request(78, agency)
-    s.move(90, "adult_social_care", "waive",
-           reason="No contact with Adult R or Adult T in the scope period: confirmed by a "
-                  "search of the adult social care case management system.")
+    s.move(90, "adult_social_care", "waive", reason=s.text["adult_social_care_waived"])
     s.move(120, "police", "submit")
     s.move(125, "gp_primary_care", "submit")
     s.move(128, "police", "accept")
-    s.move(135, "gp_primary_care", "return",
-           comments="Please add the consultations with Adult T and analyse the practice's "
-                    "response to his disclosure of debts and low mood.")
+    s.move(135, "gp_primary_care", "return", comments=s.text["gp_returned"])
     # The police IMR found a housing contact: Housing is asked later and has not replied.
     s.request(150, "housing")
     s.move(160, "gp_primary_care", "submit")
@@ -320,7 +313,7 @@ def bea(s: Story) -> None:
     s.decide(19, 21)
     s.appoint(38)
     s.write("terms_of_reference")
-    s.agree_terms(66, "made", f"Bea's sister and two close friends; the sister was {AAFDA}.")
+    s.agree_terms(66, "made", s.text["family"])
     s.pause(80, "criminal_trial", s.notified(200))
     s.resume(205)
     s.request_all(207, kinds={"employer": "short_report"})
@@ -333,7 +326,7 @@ def mary(s: Story) -> None:
     s.decide(25, 27)
     s.appoint(45)
     s.write("terms_of_reference")
-    s.agree_terms(75, "made", f"Mary's sister, who was {AAFDA}.")
+    s.agree_terms(75, "made", s.text["family"])
     s.request_all(78)
     s.gather(110, 140)
     s.complete_information(165)
@@ -345,7 +338,7 @@ def adult_k(s: Story) -> None:
     s.decide(20, 22)
     s.appoint(40)
     s.write("terms_of_reference")
-    s.agree_terms(70, "made", f"Adult K's daughter, who was {AAFDA}.")
+    s.agree_terms(70, "made", s.text["family"])
     s.request_all(72)
     s.gather(110, 130)
     s.complete_information(160)
@@ -357,7 +350,7 @@ def ella(s: Story) -> None:
     s.decide(21, 23)
     s.appoint(42)
     s.write("terms_of_reference")
-    s.agree_terms(77, "made", f"Ella's mother, who was {AAFDA}; she met the panel once.")
+    s.agree_terms(77, "made", s.text["family"])
     s.pause(95, "criminal_trial", s.notified(250))
     s.resume(236)
     s.request_all(238, kinds={"idva_service": "chronology"})
@@ -365,15 +358,12 @@ def ella(s: Story) -> None:
     s.complete_information(320)
     s.draft(380)
     s.submit_local_qa(410)
-    s.send(s.qa, "return_from_local_qa", date=s.day(432),
-           comments="The analysis of the missed MARAC referral needs strengthening, and "
-                    "recommendation 1.3 is not SMART: say who audits it and by when.")
-    update_recommendation(s.recommendation("1.3"), s.chair, {"text": ELLA_GP_REWORDED})
-    s.write("overview_report", revision="Section 3 expanded on the MARAC referral after local "
-                                        "quality assurance.")
+    s.send(s.qa, "return_from_local_qa", date=s.day(432), comments=s.text["local_qa_returned"])
+    update_recommendation(s.recommendation("1.3"), s.chair,
+                          {"text": s.text["recommendation_1.3_reworded"]})
+    s.write("overview_report", revision=s.text["overview_revised"])
     s.submit_local_qa(470)
-    s.send(s.qa, "approve_local_qa", date=s.day(490),
-           comments="A clear, well-evidenced report. Approved by the DHR sub-group.")
+    s.send(s.qa, "approve_local_qa", date=s.day(490), comments=s.text["local_qa_approved"])
     s.submit_ho(500, 505)
 
 
@@ -381,7 +371,7 @@ def peggy(s: Story) -> None:
     s.decide(20, 22)
     s.appoint(45)
     s.write("terms_of_reference")
-    s.agree_terms(85, "made", f"Peggy's daughter, who was {AAFDA}.")
+    s.agree_terms(85, "made", s.text["family"])
     s.pause(100, "criminal_trial", s.notified(250))
     s.resume(262)
     s.request_all(265)
@@ -389,23 +379,18 @@ def peggy(s: Story) -> None:
     s.complete_information(320)
     s.draft(400)
     s.submit_local_qa(430)
-    s.send(s.qa, "approve_local_qa", date=s.day(455), comments="Approved.")
+    s.send(s.qa, "approve_local_qa", date=s.day(455), comments=s.text["local_qa_approved"])
     s.submit_ho(465, 470)
-    s.outcome(640, "approved_subject_to_amendments", [
-        "Use the pseudonym Peggy throughout: the overview report also calls her 'the "
-        "deceased' and 'the victim'.",
-        "Say in the executive summary what the mental health trust has already changed.",
-    ])
-    s.amend(660, 670, "Both points made in version 2 of the executive summary and overview.")
-    s.progress(700, "1.1", "HPFT discharge policy revised: a family risk assessment is now "
-                           "required before discharge for non-engagement.")
+    s.outcome(640, "approved_subject_to_amendments", s.text["home_office_points"])
+    s.amend(660, 670, s.text["amendments_done"])
+    s.progress(700, "1.1", s.text["progress_1.1"])
 
 
 def adult_d(s: Story) -> None:
     s.decide(18, 20)
     s.appoint(40)
     s.write("terms_of_reference")
-    s.agree_terms(70, "made", f"Adult D's daughter, who was {AAFDA}.")
+    s.agree_terms(70, "made", s.text["family"])
     s.request_all(72)
     s.gather(105, 130)
     s.complete_information(165)
@@ -413,30 +398,19 @@ def adult_d(s: Story) -> None:
     s.resume(262)
     s.draft(300)
     s.submit_local_qa(330)
-    s.send(s.qa, "approve_local_qa", date=s.day(360), comments="Approved.")
+    s.send(s.qa, "approve_local_qa", date=s.day(360), comments=s.text["local_qa_approved"])
     s.submit_ho(372, 375)
-    s.outcome(520, "resubmit", [
-        "The overview report does not analyse the GP practice's response to Adult E's three "
-        "consultations about low mood and the strain of caring.",
-        "The action plan should say how the partnership will know that recommendation 1.2 "
-        "has made a difference.",
-    ])
-    s.write(*REPORTS, revision="Revised for resubmission: the GP practice's response is "
-                               "analysed in section 3 and the action plan sets out measures.")
+    s.outcome(520, "resubmit", s.text["home_office_resubmit_points"])
+    s.write(*REPORTS, revision=s.text["resubmission_revised"])
     s.submit_local_qa(575)
-    s.send(s.qa, "approve_local_qa", date=s.day(590),
-           comments="The Home Office panel's points are answered. Approved.")
+    s.send(s.qa, "approve_local_qa", date=s.day(590), comments=s.text["local_qa_reapproved"])
     s.submit_ho(600, 602)
-    s.outcome(740, "approved", ["The panel commends the involvement of Adult D's daughter.",
-                                "The report may now be published."])
+    s.outcome(740, "approved", s.text["home_office_approved_points"])
     s.publish(800, 805)
-    s.completed(840, "1.1", "Carer's assessment offered at every needs assessment since the "
-                            "new procedure; audit of 50 cases found 46 offers recorded.")
-    s.progress(850, "1.2", "Routine enquiry training delivered to 9 of 14 Broxbourne practices "
-                           "through the Sunflower Champions programme.")
-    s.completed(860, "1.3", "Force policy amended; DASH completion for domestic incidents "
-                            "audited at 94% in the last quarter.")
-    s.progress(870, "1.4", "Raised with the Home Office DHR team; awaiting a reply.")
+    s.completed(840, "1.1", s.text["completed_1.1"])
+    s.progress(850, "1.2", s.text["progress_1.2"])
+    s.completed(860, "1.3", s.text["completed_1.3"])
+    s.progress(870, "1.4", s.text["progress_1.4"])
 
 
 STORIES: dict[str, Callable[[Story], None]] = {

@@ -97,6 +97,14 @@ class ChairFields(Strict):
 
     _trained = field_validator("trained_date")(_not_future)
 
+    @model_validator(mode="after")
+    def _no_nulls(self) -> ChairFields:
+        """Leave a field out to keep its default; null is refused (a phone may be cleared)."""
+        for name in self.model_fields_set:
+            if getattr(self, name) is None and name != "phone":
+                raise ValueError(f"{name} cannot be null")
+        return self
+
     def operation_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in self.model_fields_set:
@@ -121,13 +129,6 @@ class ChairCreate(ChairFields):
 class ChairPatch(ChairFields):
     name: ShortText | None = None
     email: EmailStr | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> ChairPatch:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None and name != "phone":
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class TrainingOut(BaseModel):

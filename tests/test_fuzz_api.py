@@ -19,7 +19,7 @@ import pytest
 import schemathesis
 from conftest import Api, review_fields, shared_app
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from workflow_support import chair_member, put_in_state
 
 from dhr.accounts import create_user
+from dhr.api.chairs import ChairCreate
 from dhr.extensions import db
 from dhr.models import PoolMember
 from dhr.reviews import create_review
@@ -51,7 +52,7 @@ def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
         client = app.test_client()
         admin = create_user(email="admin@fuzz.example", name="Fuzz admin", role="admin",
                             csp_names=[])
-        tokens = {}
+        apis: dict[str, Api] = {}
         for role in ROLES:
             csps, area = SCOPE.get(role, ([], None))
             user = create_user(email=f"{role}@fuzz.example", name=f"Fuzz {role}", role=role,
@@ -59,14 +60,15 @@ def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
             if role == "chair":
                 db.session.add(PoolMember(name="Fuzz Chair", email=user.email, user=user))
             db.session.commit()
-            tokens[role] = Api(client, user).token
+            apis[role] = Api(client, user)
         chair = chair_member(db.session.query(PoolMember).one().user)
         for state in ("notified", "drafting", "published"):
             review = create_review(admin, review_fields())
             db.session.flush()
             put_in_state(review, state, admin, chair=chair)
         db.session.commit()
-        yield SimpleNamespace(app=app, tokens=tokens)
+        yield SimpleNamespace(app=app, apis=apis,
+                              tokens={role: api.token for role, api in apis.items()})
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +106,13 @@ def test_no_operation_answers_5xx_or_off_schema(world, api_schema):
             failures.append(f"{operation.label}: {exc!r}\n{traceback.format_exc()[-1500:]}")
     assert tried >= 50, "the document lists every API route"
     assert not failures, "\n\n".join(failures)
+
+
+@FUZZ
+@example(field="conflict_agencies")  # schemathesis found it: 500 (TypeError) before the fix
+@given(field=st.sampled_from(sorted(set(ChairCreate.model_fields) - {"phone"})))
+def test_a_new_chair_with_a_null_field_is_refused_not_a_500(world, field):
+    response = world.apis["coordinator"].post(
+        "/chairs", {"name": "Null Chair", "email": "null@fuzz.example", field: None})
+    assert response.status_code == 400, response.json
+    assert list(response.json["error"]["details"]) == [field]

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     RootModel,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -97,13 +98,14 @@ class ChairFields(Strict):
 
     _trained = field_validator("trained_date")(_not_future)
 
-    @model_validator(mode="after")
-    def _no_nulls(self) -> ChairFields:
-        """Leave a field out to keep its default; null is refused (a phone may be cleared)."""
-        for name in self.model_fields_set:
-            if getattr(self, name) is None and name != "phone":
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("*")
+    @classmethod
+    def _no_nulls(cls, value: object, info: ValidationInfo) -> object:
+        """Leave a field out to keep it; null is refused (runs only for fields given), but
+        a phone number may be cleared with null."""
+        if value is None and info.field_name != "phone":
+            raise ValueError("cannot be null")
+        return value
 
     def operation_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -131,16 +131,21 @@ def _fast_sqlite(connection, _record) -> None:
     connection.execute("PRAGMA synchronous=OFF")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _whoosh_names_from_the_system() -> Iterator[None]:
+    """Whoosh names its index files with the global `random`, which hypothesis reseeds
+    identically before every example: two examples' segments would get the same name and
+    Whoosh would fail. In tests it draws them from the operating system instead."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(whoosh.util, "random", random.SystemRandom())
+        yield
+
+
 @contextlib.contextmanager
 def shared_app(tmp: Path) -> Iterator[Flask]:
     """One app and database (reference data loaded, app context pushed) for a whole module,
-    where building one per test would take minutes: module-scoped fixtures use it.
-
-    Whoosh names its index files with the global `random`, which hypothesis reseeds
-    identically before every example: two examples' segments would get the same name and
-    Whoosh would fail. Here it draws them from the operating system instead."""
+    where building one per test would take minutes: module-scoped fixtures use it."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(whoosh.util, "random", random.SystemRandom())
         mp.setenv("DHR_DATA_DIR", str(tmp / "data"))
         mp.delenv("DHR_DATABASE_URL", raising=False)
         mp.delenv("DHR_BROKER_URL", raising=False)

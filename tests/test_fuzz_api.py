@@ -40,7 +40,7 @@ ROLES = ("coordinator", "csp_manager", "chair", "practitioner")
 SCOPE = {"coordinator": ([], "Hertfordshire"), "csp_manager": (["Dacorum"], None)}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-FUZZ = settings(max_examples=3, derandomize=True, deadline=None, database=None,
+FUZZ = settings(max_examples=6, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 
 

@@ -18,7 +18,6 @@ from types import SimpleNamespace
 import pytest
 import schemathesis
 from conftest import Api, review_fields, shared_app
-from flask import Flask
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
@@ -28,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
+from sqlalchemy import select
 from workflow_support import chair_member, put_in_state
 
 from dhr.accounts import create_user
@@ -35,6 +35,7 @@ from dhr.api.chairs import ChairCreate
 from dhr.extensions import db
 from dhr.models import PoolMember
 from dhr.reviews import create_review
+from learning.models import Recommendation
 
 ROLES = ("coordinator", "csp_manager", "chair", "practitioner")
 SCOPE = {"coordinator": ([], "Hertfordshire"), "csp_manager": (["Dacorum"], None)}
@@ -67,14 +68,16 @@ def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
             db.session.flush()
             put_in_state(review, state, admin, chair=chair)
         db.session.commit()
-        yield SimpleNamespace(app=app, apis=apis,
+        open_recommendation = db.session.scalar(
+            select(Recommendation.id).where(Recommendation.status == "open"))
+        yield SimpleNamespace(app=app, apis=apis, recommendation=open_recommendation,
                               tokens={role: api.token for role, api in apis.items()})
 
 
 @pytest.fixture(scope="module")
 def api_schema(world) -> schemathesis.schemas.BaseSchema:
-    app: Flask = world.app
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    """The app's own document, read through WSGI like any client would."""
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", world.app)
 
 
 def _fuzz(operation: APIOperation, tokens: dict[str, str]) -> None:
@@ -116,3 +119,16 @@ def test_a_new_chair_with_a_null_field_is_refused_not_a_500(world, field):
         "/chairs", {"name": "Null Chair", "email": "null@fuzz.example", field: None})
     assert response.status_code == 400, response.json
     assert list(response.json["error"]["details"]) == [field]
+
+
+@FUZZ
+@example(impact="d\u0091eU\u00aa")  # schemathesis found it: recorded_at with no zone (SQLite)
+@given(impact=st.text(min_size=1, max_size=40).filter(str.strip))
+def test_a_progress_update_answers_with_its_timestamp_in_utc(world, api_schema, impact):
+    operation = api_schema["/api/v1/recommendations/{recommendation_id}/updates"]["POST"]
+    case = operation.Case(path_parameters={"recommendation_id": world.recommendation},
+                          body={"impact": impact})
+    response = case.call_and_validate(
+        headers={"Authorization": f"Bearer {world.tokens['coordinator']}"}, checks=CHECKS)
+    assert response.status_code == 201
+    assert all(u["recorded_at"].endswith("Z") for u in response.json()["updates"])

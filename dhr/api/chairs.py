@@ -31,7 +31,7 @@ from dhr.api.body import parse_body
 from dhr.api.errors import forbidden, not_found, validation_error
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
-from dhr.api.schemas import ReviewOut, ShortText, Strict
+from dhr.api.schemas import ReviewOut, ShortText, Strict, UtcDateTime
 from dhr.api.serialize import review_out
 from dhr.extensions import db
 from dhr.models import Invitation, PoolMember, Review, User
@@ -237,8 +237,8 @@ class InvitationOut(BaseModel):
     role: str
     state: str
     chair: ChairRef
-    invited_at: datetime
-    responded_at: datetime | None
+    invited_at: UtcDateTime
+    responded_at: UtcDateTime | None
 
 
 class InvitationList(BaseModel):

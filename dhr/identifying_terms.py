@@ -1,9 +1,11 @@
 """Finding restricted identifying terms (real names, addresses) in text a reader will see.
 
-Both the terms and the texts are normalised first (`normalise`): Unicode NFKC, case folded,
-invisible format characters such as soft hyphens and zero-width spaces removed, curly
-apostrophes and quotes and the various dashes folded to their plain forms, white space
-collapsed. So "MAR\\u00adGARET  Doyle" is read as "margaret doyle".
+Both the terms and the texts are normalised first (`normalise`): Unicode NFKC, accents and
+other non-spacing marks dropped, case folded, invisible format characters such as soft
+hyphens and zero-width spaces removed, curly apostrophes and quotes and the various dashes
+folded to their plain forms, white space collapsed. So "MAR\\u00adGARET  Doyle" is read as
+"margaret doyle", and "José Núñez" as "jose nunez" (a term typed without its accents finds
+the name written with them, and the other way round).
 
 A term matches whole words only: "Ann" finds "ann" and "ANN." but not "Annual" or "Joanne".
 The boundaries are "no letter or digit just outside", which also works for terms that begin
@@ -52,6 +54,15 @@ def _invisible_in(nfkc: str) -> set[str]:
     return {ch for ch in _NON_ASCII.findall(nfkc) if unicodedata.category(ch) == "Cf"}
 
 
+def _compatible(text: str) -> str:
+    """NFKC without the non-spacing marks (accents, combining marks, variation selectors)."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
+
+
 def _fold(nfkc: str, invisible: set[str], replacement: str) -> str:
     if invisible:
         nfkc = re.sub(f"[{re.escape(''.join(sorted(invisible)))}]", replacement, nfkc)
@@ -60,14 +71,14 @@ def _fold(nfkc: str, invisible: set[str], replacement: str) -> str:
 
 def normalise(text: str) -> str:
     """The text as it is compared: see the module docstring."""
-    nfkc = unicodedata.normalize("NFKC", text or "")
+    nfkc = _compatible(text or "")
     return _fold(nfkc, _invisible_in(nfkc), "")
 
 
 def readings(text: str) -> tuple[str, ...]:
     """The ways a reader may read a text: an invisible character inside a word joins it
     ("Mar\\u00adgaret"), one between words may look like a gap ("Margaret\\u200bDoyle")."""
-    nfkc = unicodedata.normalize("NFKC", text or "")
+    nfkc = _compatible(text or "")
     invisible = _invisible_in(nfkc)
     joined = _fold(nfkc, invisible, "")
     return (joined, _fold(nfkc, invisible, " ")) if invisible else (joined,)
@@ -169,7 +180,7 @@ class TermMatcher:
 def _original_word(term: str, word: str) -> str:
     """The word as the term spells it ("Doyle", not "doyle") for messages."""
     for candidate in _WORD.findall(unicodedata.normalize("NFKC", term).translate(_FOLD)):
-        if candidate.casefold() == word:
+        if normalise(candidate) == word:
             return candidate
     return word
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import g, jsonify
@@ -15,6 +15,7 @@ from dhr.api.documents import DocumentOut, document_out
 from dhr.api.errors import ApiError, forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
+from dhr.api.schemas import UtcDateTime
 from dhr.extensions import db
 from dhr.models import Review, User
 from dhr.permissions import can_view_review
@@ -33,7 +34,7 @@ class ProgressOut(BaseModel):
     date: date
     impact: str
     author: str | None
-    recorded_at: datetime
+    recorded_at: UtcDateTime
 
 
 class RecommendationOut(BaseModel):

@@ -3,16 +3,20 @@ DHR_TEST_DATABASE_URL is set), users of every role, and an API client with token
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import random
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+import whoosh.util
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from dhr import create_app
@@ -120,6 +124,50 @@ def app(tmp_path, monkeypatch, search_url) -> Iterator[Flask]:
         # Every test has its own app and engine: close its connections now, not when the
         # garbage collector gets to it, or parallel workers run PostgreSQL out of clients.
         db.engine.dispose()
+
+
+def _fast_sqlite(connection, _record) -> None:
+    """Thousands of small commits: skip the disk syncs (a crash would only lose test data)."""
+    connection.execute("PRAGMA synchronous=OFF")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _whoosh_names_from_the_system() -> Iterator[None]:
+    """Whoosh names its index files with the global `random`, which hypothesis reseeds
+    identically before every example: two examples' segments would get the same name and
+    Whoosh would fail. In tests it draws them from the operating system instead."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(whoosh.util, "random", random.SystemRandom())
+        yield
+
+
+@contextlib.contextmanager
+def shared_app(tmp: Path) -> Iterator[Flask]:
+    """One app and database (reference data loaded, app context pushed) for a whole module,
+    where building one per test would take minutes: module-scoped fixtures use it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DHR_DATA_DIR", str(tmp / "data"))
+        mp.delenv("DHR_DATABASE_URL", raising=False)
+        mp.delenv("DHR_BROKER_URL", raising=False)
+        app = create_app({
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp / 'shared.sqlite'}",
+            "WTF_CSRF_ENABLED": False,
+            "REQUIRE_2FA": False,
+            "CELERY": {"task_always_eager": True},
+        })
+        if PG_URL:
+            _reset_postgres(app)
+        with app.app_context():
+            if not PG_URL:
+                event.listen(db.engine, "connect", _fast_sqlite)
+                db.create_all()
+            load_reference_data("hertfordshire")
+            load_organisation("herefordshire")
+            db.session.commit()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

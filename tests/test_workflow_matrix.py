@@ -15,17 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import PG_URL, Api, _reset_postgres, review_fields
+from conftest import Api, review_fields, shared_app
 from flask import Flask
-from sqlalchemy import event
 from workflow_support import chair_member, pool_member, put_in_state, valid_data
 
-from dhr import create_app
 from dhr.accounts import create_user
 from dhr.extensions import db
 from dhr.models import AuditEntry, PoolMember, Review
 from dhr.models.states import STATES
-from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
 from dhr.workflow.declarations import EVENTS
 from dhr.workflow.table import PAUSABLE_STATES, TRANSITIONS
@@ -68,37 +65,10 @@ def expected_status(state: str, event: str, role: str) -> int:
 COMBINATIONS = [(s, e, r) for s in STATES for e in EVENTS for r in ROLES]
 
 
-def _fast_sqlite(connection, _record) -> None:
-    """Thousands of small commits: skip the disk syncs (a crash would only lose test data)."""
-    connection.execute("PRAGMA synchronous=OFF")
-
-
 @pytest.fixture(scope="module")
 def matrix_app(tmp_path_factory) -> Iterator[Flask]:
-    tmp = tmp_path_factory.mktemp("matrix")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DHR_DATA_DIR", str(tmp / "data"))
-        mp.delenv("DHR_DATABASE_URL", raising=False)
-        mp.delenv("DHR_BROKER_URL", raising=False)
-        app = create_app({
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp / 'matrix.sqlite'}",
-            "WTF_CSRF_ENABLED": False,
-            "REQUIRE_2FA": False,
-            "CELERY": {"task_always_eager": True},
-        })
-        if PG_URL:
-            _reset_postgres(app)
-        with app.app_context():
-            if not PG_URL:
-                event.listen(db.engine, "connect", _fast_sqlite)
-                db.create_all()
-            load_reference_data("hertfordshire")
-            load_organisation("herefordshire")
-            db.session.commit()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    with shared_app(tmp_path_factory.mktemp("matrix")) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from flask import g, jsonify
@@ -14,6 +14,7 @@ from dhr.api.body import parse_body
 from dhr.api.errors import forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
+from dhr.api.schemas import UtcDateTime
 from dhr.extensions import db
 from dhr.models import AgencyRequest, Review
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
@@ -64,7 +65,7 @@ class AgencyRequestTransition(BaseModel):
 
 
 class ChaseOut(BaseModel):
-    at: datetime = Field(description="when it was sent (or queued, while not yet sent)")
+    at: UtcDateTime = Field(description="when it was sent (or queued, while not yet sent)")
     to: str
     sent: bool
 

@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     RootModel,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,7 +27,7 @@ from dhr.api.body import parse_body
 from dhr.api.errors import forbidden, not_found, validation_error
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
-from dhr.api.schemas import ReviewOut, ShortText, Strict
+from dhr.api.schemas import ReviewOut, ShortText, Strict, UtcDateTime
 from dhr.api.serialize import review_out
 from dhr.extensions import db
 from dhr.models import Invitation, PoolMember, Review, User
@@ -93,6 +94,15 @@ class ChairFields(Strict):
 
     _trained = field_validator("trained_date")(_not_future)
 
+    @field_validator("*")
+    @classmethod
+    def _no_nulls(cls, value: object, info: ValidationInfo) -> object:
+        """Leave a field out to keep it; null is refused (runs only for fields given), but
+        a phone number may be cleared with null."""
+        if value is None and info.field_name != "phone":
+            raise ValueError("cannot be null")
+        return value
+
     def operation_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in self.model_fields_set:
@@ -117,13 +127,6 @@ class ChairCreate(ChairFields):
 class ChairPatch(ChairFields):
     name: ShortText | None = None
     email: EmailStr | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> ChairPatch:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None and name != "phone":
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class TrainingOut(BaseModel):
@@ -230,8 +233,8 @@ class InvitationOut(BaseModel):
     role: str
     state: str
     chair: ChairRef
-    invited_at: datetime
-    responded_at: datetime | None
+    invited_at: UtcDateTime
+    responded_at: UtcDateTime | None
 
 
 class InvitationList(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from flask import g, jsonify
@@ -14,6 +13,7 @@ from dhr.api.body import parse_body
 from dhr.api.errors import forbidden, not_found
 from dhr.api.openapi import documented
 from dhr.api.reviews import load_visible_review
+from dhr.api.schemas import UtcDateTime
 from dhr.extensions import db
 from dhr.models import DocumentVersion, Review, User
 from dhr.models.documents import DOCUMENT_KINDS
@@ -40,7 +40,7 @@ class DocumentPut(BaseModel):
 class VersionOut(BaseModel):
     version: int
     format: str
-    created_at: datetime
+    created_at: UtcDateTime
     author: str | None
     filename: str | None = None
     content_type: str | None = None
@@ -54,7 +54,7 @@ class DocumentOut(BaseModel):
     format: str
     body: str | None = Field(description="the Markdown text; null for an uploaded file")
     html: str | None = Field(description="the text rendered and sanitised; null for a file")
-    created_at: datetime
+    created_at: UtcDateTime
     author: str | None
     filename: str | None = None
     content_type: str | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, Field, ValidationError
@@ -11,7 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 from dhr.api.blueprint import bp
 from dhr.api.errors import pydantic_details, validation_error
 from dhr.api.openapi import documented
-from dhr.api.schemas import Strict
+from dhr.api.schemas import Strict, UtcDateTime
 from dhr.bounds import DB_INT_MAX
 from dhr.extensions import db
 from dhr.models import Notification
@@ -32,7 +30,7 @@ class NotificationQuery(Strict):
 
 class NotificationOut(BaseModel):
     id: int
-    at: datetime
+    at: UtcDateTime
     subject: str
     body: str
     review_id: int | None
@@ -52,13 +50,8 @@ class MarkedRead(BaseModel):
     unread: int
 
 
-def _utc(value: datetime) -> datetime:
-    """Stored in UTC (SQLite gives it back without a zone): shown with its Z."""
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _out(row: Notification) -> NotificationOut:
-    return NotificationOut(id=row.id, at=_utc(row.created_dt), subject=row.subject,
+    return NotificationOut(id=row.id, at=row.created_dt, subject=row.subject,
                            body=row.message, review_id=row.review_id,
                            read=row.read_dt is not None)
 

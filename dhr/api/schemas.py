@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     RootModel,
@@ -22,6 +23,15 @@ from dhr.review_input import (  # noqa: F401 - ReviewCreate and ShortText are pa
     ShortText,
     Strict,
 )
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Timestamps are stored in UTC, but SQLite gives them back without their zone."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# A timestamp in an answer: always in UTC and written with its Z (API.md).
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class ReviewPatch(ReviewDates):
@@ -56,7 +66,7 @@ class ReviewListQuery(Strict):
 
 
 class HistoryOut(BaseModel):
-    at: datetime
+    at: UtcDateTime
     actor: str | None
     action: str
     event: str | None

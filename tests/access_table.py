@@ -145,11 +145,12 @@ PROGRESS_WEB: Pattern = {
     "hereford_drafting":   "S   A   N   A   N   N   N   A   N   N   N",
 }
 
-# Answering an invitation: the invited chair, or those who appoint in the area.
+# Answering an invitation: the invited chair only (sent {"response": "decline"}); those who
+# appoint in the area see it (403), nobody else does (404).
 INVITATION_RESPONSE: Pattern = {
     #                       an  ad  hco fco dm  wm  hs  fs  ch  och pr
-    "to_appointed_chair":  "S   A   A   N   A   N   N   N   A   N   N",
-    "to_herts_member":     "S   A   A   N   A   N   N   N   N   N   N",
+    "to_appointed_chair":  "S   F   F   N   F   N   N   N   A   N   N",
+    "to_herts_member":     "S   F   F   N   F   N   N   N   N   N   N",
 }
 
 # Marking a Home Office amendment done (a 409 once published: the state refuses).

@@ -58,9 +58,13 @@ from learning.models import Recommendation
 METHODS_SKIPPED = {"HEAD", "OPTIONS"}
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 DRAFT_TOKEN = "bystanders-kept-draft"
-# Bodies that name what is asked for (the rest get an empty one): the event a transition
-# sends decides who may send it, so an empty body would answer 400 before anyone is asked.
-API_BODIES = {"/api/v1/reviews/<int:review_id>/transitions": {"event": "pause", "data": {}}}
+# Bodies that name what is asked for (the rest get an empty one), where the answer decides
+# who may give it: an empty body would get 400 before anyone is asked.
+BODIES: dict[str, dict[str, Any]] = {
+    "/api/v1/reviews/<int:review_id>/transitions": {"event": "pause", "data": {}},
+    "/api/v1/chair-invitations/<int:invitation_id>/respond": {"response": "decline"},
+    "/chair-invitations/<int:invitation_id>/respond": {"response": "decline"},
+}
 MADE_PER_CALL = ("<int:training_id>", "<int:conflict_id>")  # see _fresh_training
 TODAY = date.today()
 
@@ -322,12 +326,12 @@ class Caller:
         """One request in an application context of its own, as in production: the test's
         context would otherwise carry `g` (the signed-in user) from one request to the next."""
         with self.app.app_context():
+            body = BODIES.get(rule, {})
             if path.startswith("/api/v1/") and self.api is not None:
-                return self.api._call(method, path.removeprefix("/api/v1"),
-                                      json=API_BODIES.get(rule, {}))
+                return self.api._call(method, path.removeprefix("/api/v1"), json=body)
             if path.startswith("/api/v1/"):
-                return self.web.open(path, method=method, json=API_BODIES.get(rule, {}))
-            return self.web.open(path, method=method, data={})
+                return self.web.open(path, method=method, json=body)
+            return self.web.open(path, method=method, data=body)
 
     def renew(self) -> None:
         """Sign in (again, after a permitted sign-out), with a new API token."""

@@ -81,6 +81,7 @@ PLACES: dict[str, str] = {
     "dhr.retention_cli": "interfaces",
     "learning.search_api": "interfaces",
     "learning.search_pages": "interfaces",
+    "learning.public_pages": "interfaces",
     "dhr": "root",
     "dhr.__main__": "root",
     "dhr.celery_app": "root",
@@ -111,6 +112,7 @@ INTERFACES: dict[str, str] = {
     "dhr.retention_cli": "command line",
     "learning.search_api": "JSON API",
     "learning.search_pages": "web pages",
+    "learning.public_pages": "web pages",
 }
 
 # Imports allowed inside a function: (module, imported module) -> why. Keep it short.

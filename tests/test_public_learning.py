@@ -8,10 +8,12 @@ import re
 
 import pytest
 from conftest import sign_in
-from search_support import build_corpus
+from search_support import build_corpus, search_as
 
 from dhr.config import load_config
 from dhr.extensions import db
+from dhr.search import service
+from dhr.search.backend import SearchRequest
 from learning import recommendations as recs
 from learning.public import reference_slug
 
@@ -126,6 +128,27 @@ def test_nothing_unpublished_is_found_or_counted(public, client, corpus):
     everything = client.get("/learning/public/search?q=").get_data(as_text=True)
     assert "Watford" not in everything and "Stevenage" not in everything
     assert "Adult B" not in everything and "Adult C" not in everything
+    like = client.get(f"/learning/public/search?like=review:{corpus.unpublished.id}")
+    assert "0 results" in like.get_data(as_text=True)
+
+
+def test_the_public_search_answers_as_for_a_practitioner(corpus, make_user):
+    practitioner = make_user("practitioner")
+    for q in ("", "stalking after separation", "GP routine enquiry", "quillwort", "NOT"):
+        theirs = search_as(practitioner, q)
+        public = service.search_published(SearchRequest(q=q))
+        assert (public.total, public.facets) == (theirs.total, theirs.facets), q
+        assert [h.doc_id for h in public.hits] == [h.doc_id for h in theirs.hits], q
+
+
+def test_signed_in_people_get_the_public_view_there_too(public, client, corpus, make_user):
+    """Someone who may read unpublished reviews still gets only the public answer on the
+    public pages (a link shared from there shows everyone the same)."""
+    sign_in(client, make_user("admin"))
+    assert "quillwort" in client.get("/search?q=quillwort").get_data(as_text=True)
+    public_page = client.get("/learning/public/search?q=quillwort").get_data(as_text=True)
+    assert "0 results" in public_page and "Not published" not in public_page
+    assert client.get(review_url(corpus.unpublished)).status_code == 404
 
 
 def test_addresses_are_made_from_the_reference_and_stay(public, client, corpus, make_user):

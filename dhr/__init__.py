@@ -46,6 +46,7 @@ from learning import (  # noqa: F401 - learning's routes: repeats, tracker, stat
     vocabulary_api,
     vocabulary_pages,
 )
+from learning.public_pages import bp as public_bp
 from learning.search_pages import bp as search_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(public_bp)
     csrf.exempt(api_bp)  # bearer tokens only, never cookies: not exposed to CSRF
     app.register_error_handler(HTTPException, _http_error)
     install_template_helpers(app)

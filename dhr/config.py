@@ -312,6 +312,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(env),
         "RATELIMIT_HEADERS_ENABLED": False,
         "REQUIRE_2FA": _bool_setting(env, "DHR_REQUIRE_2FA", True),
+        # Published learning readable and searchable without signing in (/learning/public/).
+        "PUBLIC_LEARNING": _bool_setting(env, "DHR_PUBLIC_LEARNING", False),
+        "PUBLIC_SEARCH_RATE_LIMIT": _rate_limit(env, "DHR_PUBLIC_SEARCH_RATE_LIMIT",
+                                                "30 per minute;500 per hour"),
         "DECISION_DUE_MONTHS": _int_setting(env, "DHR_DECISION_DUE_MONTHS", 1, 0, 120),
         "COMPLETION_DUE_MONTHS": _int_setting(env, "DHR_COMPLETION_DUE_MONTHS", 6, 0, 120),
         "AGENCY_REQUEST_DUE_WEEKS": _int_setting(env, "DHR_AGENCY_REQUEST_DUE_WEEKS", 6, 0,

@@ -20,6 +20,12 @@ def _own_pool_member_ids(user: User):
     return select(PoolMember.id).where(PoolMember.user_id == user.id).scalar_subquery()
 
 
+def published_reviews_clause() -> ColumnElement[bool]:
+    """SQL condition for Review.is_published: what practitioners (and, where the deployment
+    allows it, anyone without signing in) may read."""
+    return and_(Review.state.in_(PUBLISHED_STATES), Review.is_withheld.is_(False))
+
+
 def visible_reviews_clause(user: User) -> ColumnElement[bool]:
     """SQL condition selecting the reviews `user` may see."""
     if user.role == "admin":
@@ -34,7 +40,7 @@ def visible_reviews_clause(user: User) -> ColumnElement[bool]:
         mine = _own_pool_member_ids(user)
         return Review.chair_id.in_(mine) | Review.report_writer_id.in_(mine)
     if user.role == "practitioner":
-        return and_(Review.state.in_(PUBLISHED_STATES), Review.is_withheld.is_(False))
+        return published_reviews_clause()
     return false()
 
 

@@ -13,10 +13,14 @@ from dhr.bounds import DB_INT_MAX
 from dhr.drafts import keep_lost_post
 from dhr.extensions import db
 
-# The only endpoints anyone may reach without signing in.
+# The only endpoints anyone may reach without signing in. The public learning pages answer
+# 404 unless the deployment turns them on (DHR_PUBLIC_LEARNING).
+PUBLIC_LEARNING_ENDPOINTS = frozenset(
+    {"public.index", "public.search", "public.review_page", "public.download"}
+)
 ANONYMOUS_ENDPOINTS = frozenset(
     {"auth.login", "api.health", "api.openapi", "static", "assets.govuk", "web.favicon"}
-)
+) | PUBLIC_LEARNING_ENDPOINTS
 
 # All a session may reach between the password and the second factor (auth.views).
 SECOND_STEP_ENDPOINTS = frozenset(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from dhr.search import service
-from dhr.search.backend import FACETS, SearchRequest, SearchResults
+from dhr.search.backend import FACETS, Hit, SearchRequest, SearchResults
 from dhr.vocabulary import vocabulary_terms
 from learning.search_params import (
     KIND_LABELS,
@@ -62,31 +65,42 @@ def _facet_rows(results: SearchResults, search: SearchRequest,
     return [row for row in rows if row["values"]]
 
 
-def _page_link(page: int) -> str:
+def _page_link(endpoint: str, page: int) -> str:
     args = MultiDict(request.args)
     args.setlist("page", [str(page)])
-    return url_for("search.search_page", **args.to_dict(flat=False))
+    return url_for(endpoint, **args.to_dict(flat=False))
+
+
+def render_search(endpoint: str, find: Callable[[SearchRequest], SearchResults],
+                  urls: Callable[[list[Hit]], list[str]], **context: Any) -> ResponseReturnValue:
+    """The search page for `endpoint`: the signed-in search and the public one differ only
+    in whose results `find` returns, where `urls` sends each hit and the layout (`context`)."""
+    try:
+        search = parse_search_args(request.args)
+    except SearchInputError as exc:
+        return render_template("search/index.html", errors=exc.details, endpoint=endpoint,
+                               q=request.args.get("q", "")[:500], results=None,
+                               **context), 400
+    results = find(search)
+    labels = _labels()
+    hits = [(hit, url, highlighted(hit.snippet, hit.highlights))
+            for hit, url in zip(results.hits, urls(results.hits), strict=True)]
+    pages = [(n, _page_link(endpoint, n))
+             for n in range(max(1, results.page - 3), min(results.pages, results.page + 3) + 1)]
+    return render_template(
+        "search/index.html", errors=None, endpoint=endpoint, q=search.q, like=search.like,
+        results=results, hits=hits,
+        facets=_facet_rows(results, search, labels), kind_labels=KIND_LABELS, pages=pages,
+        previous=_page_link(endpoint, results.page - 1) if results.page > 1 else None,
+        following=(_page_link(endpoint, results.page + 1) if results.page < results.pages
+                   else None),
+        suggestion_link=(url_for(endpoint, q=results.suggestion)
+                         if results.suggestion else None),
+        **context,
+    )
 
 
 @bp.get("/search")
 def search_page() -> ResponseReturnValue:
-    try:
-        search = parse_search_args(request.args)
-    except SearchInputError as exc:
-        return render_template("search/index.html", errors=exc.details,
-                               q=request.args.get("q", "")[:500], results=None), 400
-    results = service.search(g.user, search)
-    labels = _labels()
-    hits = [(hit, url, highlighted(hit.snippet, hit.highlights))
-            for hit, url in zip(results.hits, hit_urls(results.hits, g.user), strict=True)]
-    pages = [(n, _page_link(n)) for n in range(max(1, results.page - 3),
-                                                 min(results.pages, results.page + 3) + 1)]
-    return render_template(
-        "search/index.html", errors=None, q=search.q, like=search.like, results=results,
-        hits=hits,
-        facets=_facet_rows(results, search, labels), kind_labels=KIND_LABELS, pages=pages,
-        previous=_page_link(results.page - 1) if results.page > 1 else None,
-        following=_page_link(results.page + 1) if results.page < results.pages else None,
-        suggestion_link=(url_for("search.search_page", q=results.suggestion)
-                         if results.suggestion else None),
-    )
+    return render_search("search.search_page", lambda search: service.search(g.user, search),
+                         lambda hits: hit_urls(hits, g.user))

@@ -76,6 +76,7 @@ PLACES: dict[str, str] = {
     "dhr.cli": "interfaces",
     "learning.search_api": "interfaces",
     "learning.search_pages": "interfaces",
+    "learning.public_pages": "interfaces",
     "dhr": "root",
     "dhr.__main__": "root",
     "dhr.celery_app": "root",
@@ -102,6 +103,7 @@ INTERFACES: dict[str, str] = {
     "dhr.cli": "command line",
     "learning.search_api": "JSON API",
     "learning.search_pages": "web pages",
+    "learning.public_pages": "web pages",
 }
 
 # Imports allowed inside a function: (module, imported module) -> why. Keep it short.

@@ -19,6 +19,7 @@ from dhr.workflow import documents
 from dhr.workflow.engine import send_event
 from dhr.workflow.table import EVENTS
 from learning import recommendations as recs
+from learning.public import reference_slug
 
 TERMS = ["Margaret Doyle", "14 Larkspur Road"]
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -111,7 +112,8 @@ def _urls(review, recommendation_id: int, request_id: int, app) -> list[str]:
     """Every GET route of the app, with this review's ids filled in."""
     values = {"review_id": [review.id], "recommendation_id": [recommendation_id],
               "request_id": [request_id], "kind": list(DOCUMENT_KINDS), "number": [1, 2, 3],
-              "event": [*EVENTS, *request_ops.EVENTS]}
+              "event": [*EVENTS, *request_ops.EVENTS],
+              "slug": [reference_slug(review.reference)]}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or "filename" in rule.arguments:
@@ -124,6 +126,7 @@ def _urls(review, recommendation_id: int, request_id: int, app) -> list[str]:
 
 
 def test_a_practitioner_reads_no_identifying_term_anywhere(app, client, make_user, published):
+    app.config["PUBLIC_LEARNING"] = True  # the public pages are walked too
     matcher = TermMatcher(TERMS)
     practitioner = make_user("practitioner")
     api = Api(client, practitioner)
@@ -154,7 +157,10 @@ def test_a_practitioner_reads_no_identifying_term_anywhere(app, client, make_use
                  f"/reviews/{published.id}/documents/overview_report/versions/{version}/download",
                  f"/api/v1/reviews/{published.id}", f"/api/v1/reviews/{published.id}/published",
                  f"/api/v1/recommendations/{item.id}",
-                 f"/api/v1/reviews/{published.id}/documents/overview_report"):
+                 f"/api/v1/reviews/{published.id}/documents/overview_report",
+                 f"/learning/public/reviews/{reference_slug(published.reference)}",
+                 f"/learning/public/reviews/{reference_slug(published.reference)}"
+                 "/overview_report/download"):
         assert must in reached, (must, statuses.get(must))
     body = api.get(f"/reviews/{published.id}/published").json
     assert body["overview_report"]["filename"] == (

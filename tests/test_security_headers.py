@@ -132,7 +132,9 @@ def _example_url(rule) -> str:
 
 def test_the_allow_list_is_short_and_deliberate():
     allowed = {"auth.login", "api.health", "api.openapi", "static", "assets.govuk",
-               "web.favicon"}
+               "web.favicon",
+               # public learning: 404 unless DHR_PUBLIC_LEARNING (tests/test_public_learning.py)
+               "public.index", "public.search", "public.review_page", "public.download"}
     assert allowed == ANONYMOUS_ENDPOINTS
 
 

@@ -56,6 +56,11 @@ class Scope:
                     or self.pool_member_ids)
 
 
+# Published, anonymised material only: practitioners, and the public learning pages, which
+# must never see more than a practitioner does.
+PUBLISHED_ONLY = Scope(published=True, insider=False)
+
+
 def scope_for(user: User) -> Scope:
     """Deny by default: a role not named here matches nothing."""
     insider = sees_restricted_detail(user)
@@ -70,7 +75,7 @@ def scope_for(user: User) -> Scope:
         ids = db.session.scalars(select(PoolMember.id).where(PoolMember.user_id == user.id))
         return Scope(pool_member_ids=frozenset(ids), insider=insider)
     if user.role == "practitioner":
-        return Scope(published=True, insider=False)
+        return PUBLISHED_ONLY
     return Scope()
 
 

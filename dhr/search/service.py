@@ -13,7 +13,14 @@ from sqlalchemy import Engine, create_engine, func, select
 
 from dhr.extensions import db
 from dhr.models import Review, SearchDocument, SearchWord, User
-from dhr.search.backend import Drift, SearchBackend, SearchRequest, SearchResults, scope_for
+from dhr.search.backend import (
+    PUBLISHED_ONLY,
+    Drift,
+    SearchBackend,
+    SearchRequest,
+    SearchResults,
+    scope_for,
+)
 from dhr.search.documents import Labels, fingerprint, items_for_review
 from dhr.search.postgres_backend import PostgresBackend
 from dhr.search.thesaurus import load_thesaurus
@@ -50,6 +57,12 @@ def status() -> str:
 def search(user: User, request: SearchRequest) -> SearchResults:
     """Results for `user`: only what they may see is matched, counted and faceted."""
     return backend().search(request, scope_for(user), load_thesaurus())
+
+
+def search_published(request: SearchRequest) -> SearchResults:
+    """Results for someone not signed in (the public learning pages): exactly what a
+    practitioner may match, never more."""
+    return backend().search(request, PUBLISHED_ONLY, load_thesaurus())
 
 
 def reindex_review(review_id: int) -> None:

@@ -64,6 +64,7 @@ from dhr.workflow.drafting import terms_of_reference_template
 from dhr.workflow.request_files import attach_submission
 from learning import recommendations as recommendation_ops
 from learning.models import CLOSED_REASON_LABELS, LEVELS, Recommendation
+from learning.public import recommendation_anchor
 
 REQUEST_TAGS = {"requested": "govuk-tag--blue", "submitted": "govuk-tag--light-blue",
                 "returned": "govuk-tag--orange", "accepted": "govuk-tag--green",
@@ -153,6 +154,7 @@ def _artefact_helpers() -> dict[str, Any]:
         "request_tags": REQUEST_TAGS,
         "recommendation_tags": RECOMMENDATION_TAGS,
         "closed_reason_labels": CLOSED_REASON_LABELS,
+        "recommendation_anchor": recommendation_anchor,
         "request_event_labels": {name: move.label for name, move in request_ops.EVENTS.items()},
         "request_events": request_ops.events_for,
     }
@@ -441,22 +443,30 @@ def download_document(review_id: int, kind: str, number: int) -> ResponseReturnV
 
 @bp.get("/reviews/<int:review_id>/published")
 def published_page(review_id: int) -> ResponseReturnValue:
-    """What anyone may read once a review is published: the executive summary, the overview
-    report and the recommendations. Never identifying terms, letters, history or requests."""
     review = visible_review_or_404(review_id)
     if not review.is_published:
         abort(404)
+    return render_template("artefacts/published.html", **published_view(
+        review, lambda kind, saved: url_for("web.download_document", review_id=review.id,
+                                            kind=kind, number=saved.version)))
+
+
+def published_view(review: Review,
+                   download_url: Callable[[str, DocumentVersion], str]) -> dict[str, Any]:
+    """What anyone may read once a review is published: the executive summary, the overview
+    report and the recommendations with their status. Never identifying terms, letters,
+    history or requests. Shared by this page and the public learning pages, which differ only
+    in where an uploaded report is downloaded from (`download_url`)."""
     reports = []
-    for kind in ("executive_summary", "overview_report"):
+    for kind in PUBLISHED_DOCUMENT_KINDS:
         current = documents.latest(review, kind)
         if current is not None:
             html = documents.render_markdown(current.body) if current.body else None
-            reports.append((kind, DOCUMENT_LABELS[kind], current, html))
-    return render_template(
-        "artefacts/published.html", review=review, reports=reports,
-        recommendations=recommendation_ops.recommendations_for(review),
-        agency_labels=agency_codes(), theme_labels=recommendation_ops.theme_labels(),
-    )
+            link = download_url(kind, current) if current.is_file else None
+            reports.append((kind, DOCUMENT_LABELS[kind], current, html, link))
+    return {"review": review, "reports": reports,
+            "recommendations": recommendation_ops.recommendations_for(review),
+            "agency_labels": agency_codes(), "theme_labels": recommendation_ops.theme_labels()}
 
 
 # --- agency requests -------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from foundation_support import PERSONAS
 ANONYMOUS = "anonymous"
 PERSONA_COLUMNS = (ANONYMOUS, *PERSONAS)
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "review": ("review_id", "recommendation_id", "request_id"),
+    "review": ("review_id", "recommendation_id", "request_id", "slug"),
     "member": ("member_id", "chair_id"),
     "user": ("user_id",),
     "invitation": ("invitation_id",),
@@ -206,6 +206,16 @@ OWN_ONLY: Pattern = {
     "another":             "S   N   N   N   N   N   N   N   N   N   N",
 }
 
+# The public learning pages (on for the matrix): anyone, of a published review only.
+PUBLIC_REVIEW: Pattern = {
+    #                       an  ad  hco fco dm  wm  hs  fs  ch  och pr
+    "dacorum_notified":    "N   N   N   N   N   N   N   N   N   N   N",
+    "dacorum_drafting":    "N   N   N   N   N   N   N   N   N   N   N",
+    "watford_published":   "A   A   A   A   A   A   A   A   A   A   A",
+    "dacorum_closed":      "A   A   A   A   A   A   A   A   A   A   A",
+    "hereford_drafting":   "N   N   N   N   N   N   N   N   N   N   N",
+}
+
 SIGNED_IN = "S   A   A   A   A   A   A   A   A   A   A"
 PUBLIC = "A   A   A   A   A   A   A   A   A   A   A"
 ADMIN_ONLY = "S   A   F   F   F   F   F   F   F   F   F"
@@ -215,6 +225,12 @@ EDITORS = "S   A   A   A   A   A   F   F   F   F   F"
 TABLE: dict[str, dict[str, Pattern]] = {
     "/": {"GET": SIGNED_IN},
     "/account": {"GET": SIGNED_IN},
+    "/administration": {"GET": ADMIN_OR_COORDINATOR},
+    "/learning": {"GET": SIGNED_IN},
+    "/learning/public/": {"GET": PUBLIC},
+    "/learning/public/reviews/<slug>": {"GET": PUBLIC_REVIEW},
+    "/learning/public/reviews/<slug>/<kind>/download": {"GET": PUBLIC_REVIEW},
+    "/learning/public/search": {"GET": PUBLIC},
     "/account/notifications": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "/account/sign-out-everywhere": {"POST": SIGNED_IN},
     "/account/tokens": {"GET": SIGNED_IN},

@@ -54,6 +54,7 @@ from dhr.models.pool import ConflictOfInterest, Invitation, TrainingRecord
 from dhr.workflow.agency_requests import create_request
 from dhr.workflow.documents import save_markdown, save_upload, write_upload
 from learning.models import Recommendation
+from learning.public import reference_slug
 
 METHODS_SKIPPED = {"HEAD", "OPTIONS"}
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -240,6 +241,7 @@ def fill(rule: str, family: str, variant: str, who: str, world: World) -> str:
     }
     if family == "review":
         values["review_id"] = world.reviews[variant].id
+        values["slug"] = reference_slug(world.reviews[variant].reference)
         values.update(world.children[variant])
         if rule.startswith("/agency-requests/"):
             values["event"] = "accept"
@@ -270,7 +272,7 @@ def fill(rule: str, family: str, variant: str, who: str, world: World) -> str:
 
 def family_of(rule: str) -> str:
     for name, variables in FAMILIES.items():
-        if any(f"<int:{variable}>" in rule for variable in variables):
+        if any(re.search(rf"<(?:int:)?{variable}>", rule) for variable in variables):
             return name
     return "-"
 
@@ -448,6 +450,7 @@ def test_a_rule_missing_from_the_table_is_named(monkeypatch):
 
 
 def test_every_route_as_every_persona_matches_the_table(app, make_user, make_review):
+    app.config["PUBLIC_LEARNING"] = True  # optional per deployment; tried here switched on
     world = build_world(make_user, make_review)
     wrong, calls = run_matrix(app, world)
     assert calls > 1000

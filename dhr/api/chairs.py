@@ -5,7 +5,7 @@ Also registers the `dhr chair create` command.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from flask import g, jsonify, request

@@ -14,8 +14,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Table, create_engine, exists, inspect, literal, select, text, union_all
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    Table,
+    create_engine,
+    event,
+    exists,
+    inspect,
+    literal,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.engine import URL, make_url
 
 from dhr import create_app
 from dhr.accounts import create_user
@@ -27,25 +37,36 @@ from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
 
 
+def _prepare_postgres(base: URL, name: str) -> None:
+    """Create the test database `name` if missing (connecting to `base`, which exists), and
+    let its commits return before their WAL reaches the disk (synchronous_commit=off: a
+    crash may lose the last commits, never corrupt; nothing a test can see changes). Every
+    connection gets it, those of the worker and server processes some tests start too."""
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name})
+        if not found:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    engine.dispose()
+
+
 def _isolate_xdist_worker() -> None:
     """Under pytest-xdist every worker gets its own PostgreSQL database (created if missing)
     and its own Redis database number, so workers never empty each other's tables or queues.
     Runs at import, before any test module reads the variables."""
+    base = os.environ.get("DHR_TEST_DATABASE_URL")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if not worker.startswith("gw"):
+        if base:
+            _prepare_postgres(make_url(base), make_url(base).database)
         return
     number = int(worker[2:])
-    base = os.environ.get("DHR_TEST_DATABASE_URL")
     if base:
         url = make_url(base)
         name = f"{url.database}_{worker}"
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                       {"n": name})
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
+        _prepare_postgres(url, name)
         os.environ["DHR_TEST_DATABASE_URL"] = url.set(database=name).render_as_string(
             hide_password=False)
     redis_url = os.environ.get("DHR_TEST_REDIS_URL")
@@ -79,6 +100,12 @@ def _test_config(database_url: str, search_url: str) -> dict[str, Any]:
         "CELERY": {"task_always_eager": True},
         "SEARCH_URL": search_url,
     }
+
+
+def fast_sqlite(connection: Any, _record: Any) -> None:
+    """Connect hook: no disk syncs on SQLite commits (a crash would only lose test data;
+    nothing a test can see changes). Tests commit thousands of times."""
+    connection.execute("PRAGMA synchronous=OFF")
 
 
 def _seed() -> None:
@@ -163,6 +190,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, search_url: str,
     with app.app_context():
         if PG_URL:
             _seed()
+        else:
+            event.listen(db.engine, "connect", fast_sqlite)
         yield app
         db.session.remove()
         # Every test has its own app and engine: close its connections now, not when the

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import PG_URL, Api, _reset_postgres, review_fields
+from conftest import PG_URL, Api, _reset_postgres, fast_sqlite, review_fields
 from flask import Flask
 from sqlalchemy import event
 from workflow_support import chair_member, pool_member, put_in_state, valid_data
@@ -68,11 +68,6 @@ def expected_status(state: str, event: str, role: str) -> int:
 COMBINATIONS = [(s, e, r) for s in STATES for e in EVENTS for r in ROLES]
 
 
-def _fast_sqlite(connection, _record) -> None:
-    """Thousands of small commits: skip the disk syncs (a crash would only lose test data)."""
-    connection.execute("PRAGMA synchronous=OFF")
-
-
 @pytest.fixture(scope="module")
 def matrix_app(tmp_path_factory) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("matrix")
@@ -91,7 +86,7 @@ def matrix_app(tmp_path_factory) -> Iterator[Flask]:
             _reset_postgres(app)
         with app.app_context():
             if not PG_URL:
-                event.listen(db.engine, "connect", _fast_sqlite)
+                event.listen(db.engine, "connect", fast_sqlite)
                 db.create_all()
             load_reference_data("hertfordshire")
             load_organisation("herefordshire")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy.engine import URL, make_url
 
 from dhr import create_app
 from dhr.accounts import create_user
+from dhr.auth import passwords
 from dhr.auth.passwords import hash_password
 from dhr.auth.tokens import issue_token
 from dhr.extensions import db
@@ -81,10 +83,24 @@ PASSWORD = "correct horse battery staple"
 ROLES_ALL = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_argon2() -> Iterator[None]:
+    """Tests hash and verify with argon2id at a low cost (1 pass over 1 MiB, 1 lane) instead
+    of the production parameters (3 passes over 64 MiB, 4 lanes: a tenth of a second of CPU
+    each, over a second on a busy CI machine, and every sign-in, refusal and recovery code
+    pays it). The code paths are the same: every sign-in still verifies a real argon2id hash.
+    benchmarks/sign_in_timing.py measures the production cost."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", hasher)
+        patch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
+        yield
+
+
 @functools.cache
 def password_hash_for_tests() -> str:
-    """PASSWORD hashed once (real argon2id): hashing afresh for every user of every test
-    would cost a fifth of a second each. Signing in still verifies it for real."""
+    """PASSWORD hashed once (real argon2id, see cheap_argon2) for every user of every test.
+    Signing in still verifies it for real."""
     return hash_password(PASSWORD)
 
 

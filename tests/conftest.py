@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import random
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,13 +15,25 @@ from typing import Any
 
 import pytest
 import whoosh.util
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    Table,
+    create_engine,
+    event,
+    exists,
+    inspect,
+    literal,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.engine import URL, make_url
 
 from dhr import create_app
 from dhr.accounts import create_user
+from dhr.auth import passwords
 from dhr.auth.passwords import hash_password
 from dhr.auth.tokens import issue_token
 from dhr.extensions import db
@@ -29,25 +42,36 @@ from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
 
 
+def _prepare_postgres(base: URL, name: str) -> None:
+    """Create the test database `name` if missing (connecting to `base`, which exists), and
+    let its commits return before their WAL reaches the disk (synchronous_commit=off: a
+    crash may lose the last commits, never corrupt; nothing a test can see changes). Every
+    connection gets it, those of the worker and server processes some tests start too."""
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name})
+        if not found:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    engine.dispose()
+
+
 def _isolate_xdist_worker() -> None:
     """Under pytest-xdist every worker gets its own PostgreSQL database (created if missing)
     and its own Redis database number, so workers never empty each other's tables or queues.
     Runs at import, before any test module reads the variables."""
+    base = os.environ.get("DHR_TEST_DATABASE_URL")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if not worker.startswith("gw"):
+        if base:
+            _prepare_postgres(make_url(base), make_url(base).database)
         return
     number = int(worker[2:])
-    base = os.environ.get("DHR_TEST_DATABASE_URL")
     if base:
         url = make_url(base)
         name = f"{url.database}_{worker}"
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                       {"n": name})
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
+        _prepare_postgres(url, name)
         os.environ["DHR_TEST_DATABASE_URL"] = url.set(database=name).render_as_string(
             hide_password=False)
     redis_url = os.environ.get("DHR_TEST_REDIS_URL")
@@ -62,30 +86,103 @@ PASSWORD = "correct horse battery staple"
 ROLES_ALL = ("admin", "coordinator", "csp_manager", "subgroup_member", "chair", "practitioner")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_argon2() -> Iterator[None]:
+    """Tests hash and verify with argon2id at a low cost (1 pass over 1 MiB, 1 lane) instead
+    of the production parameters (3 passes over 64 MiB, 4 lanes: a tenth of a second of CPU
+    each, over a second on a busy CI machine, and every sign-in, refusal and recovery code
+    pays it). The code paths are the same: every sign-in still verifies a real argon2id hash.
+    benchmarks/sign_in_timing.py measures the production cost."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", hasher)
+        patch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not a real password"))
+        yield
+
+
 @functools.cache
 def password_hash_for_tests() -> str:
-    """PASSWORD hashed once (real argon2id): hashing afresh for every user of every test
-    would cost a fifth of a second each. Signing in still verifies it for real."""
+    """PASSWORD hashed once (real argon2id, see cheap_argon2) for every user of every test.
+    Signing in still verifies it for real."""
     return hash_password(PASSWORD)
 
 
-def _database_url(tmp_path) -> str:
-    return PG_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
+def _test_config(database_url: str, search_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        # Two-factor sign-in has its own tests (tests/test_two_factor*.py), which turn it on.
+        "REQUIRE_2FA": False,
+        "CELERY": {"task_always_eager": True},
+        "SEARCH_URL": search_url,
+    }
+
+
+def fast_sqlite(connection: Any, _record: Any) -> None:
+    """Connect hook: no disk syncs on SQLite commits (a crash would only lose test data;
+    nothing a test can see changes). Tests commit thousands of times."""
+    connection.execute("PRAGMA synchronous=OFF")
+
+
+def _seed() -> None:
+    """The reference data every test starts with."""
+    load_reference_data("hertfordshire")
+    load_organisation("herefordshire")
+    db.session.commit()
+
+
+def _filled_tables(tables: list[Table]) -> list[Table]:
+    """The tables that hold at least one row, in the order given (one round trip)."""
+    probes = union_all(*(select(literal(position)).where(exists().select_from(table))
+                         for position, table in enumerate(tables)))
+    return [tables[position] for position in sorted(db.session.scalars(probes))]
 
 
 def _reset_postgres(app: Flask) -> None:
-    """Empty every table, so no test sees another's rows. The schema is rebuilt only when
-    it is not exactly the models' tables (the first test, or after a migration test)."""
+    """Empty every table and restart every id sequence, so no test sees another's rows and
+    ids start at 1 as on a new database. DELETE from the few tables a test filled is much
+    cheaper than TRUNCATE of all of them (which rewrites and syncs every table's files). The
+    schema is rebuilt only when it is not exactly the models' tables (the first test, or
+    after a migration test)."""
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
         if tables == set(db.metadata.tables):
-            names = ", ".join(f'"{name}"' for name in sorted(tables))
-            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            children_first = list(reversed(db.metadata.sorted_tables))
+            for table in _filled_tables(children_first):
+                db.session.execute(table.delete())
+            db.session.execute(text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"))
         else:
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
             db.create_all()
         db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """SQLite only: a database with the schema and the reference data, built once per worker.
+    Each test gets a copy of the file (a millisecond) instead of create_all (about a second).
+    None on PostgreSQL."""
+    if PG_URL:
+        return None
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DHR_DATA_DIR", str(folder / "data"))
+        patch.delenv("DHR_DATABASE_URL", raising=False)
+        patch.delenv("DHR_BROKER_URL", raising=False)
+        template = create_app(_test_config(f"sqlite:///{path}", ""))
+        with template.app_context():
+            db.create_all()
+            _seed()
+            db.session.remove()
+            db.engine.dispose()
+    return path
 
 
 @pytest.fixture
@@ -96,39 +193,29 @@ def search_url() -> str:
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch, search_url) -> Iterator[Flask]:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, search_url: str,
+        sqlite_template: Path | None) -> Iterator[Flask]:
+    """An app on a database of its own with the reference data: a copy of the SQLite
+    template, or the PostgreSQL test database emptied and seeded again."""
     monkeypatch.setenv("DHR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DHR_DATABASE_URL", raising=False)
     monkeypatch.delenv("DHR_BROKER_URL", raising=False)
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": False,
-        # Two-factor sign-in has its own tests (tests/test_two_factor*.py), which turn it on.
-        "REQUIRE_2FA": False,
-        "CELERY": {"task_always_eager": True},
-        "SEARCH_URL": search_url,
-    })
+    if sqlite_template is not None:
+        database = tmp_path / "test.sqlite"
+        shutil.copyfile(sqlite_template, database)
+    app = create_app(_test_config(PG_URL or f"sqlite:///{database}", search_url))
     if PG_URL:
         _reset_postgres(app)
     with app.app_context():
-        if not PG_URL:
-            db.create_all()
-        load_reference_data("hertfordshire")
-        load_organisation("herefordshire")
-        db.session.commit()
+        if PG_URL:
+            _seed()
+        else:
+            event.listen(db.engine, "connect", fast_sqlite)
         yield app
         db.session.remove()
         # Every test has its own app and engine: close its connections now, not when the
         # garbage collector gets to it, or parallel workers run PostgreSQL out of clients.
         db.engine.dispose()
-
-
-def _fast_sqlite(connection, _record) -> None:
-    """Thousands of small commits: skip the disk syncs (a crash would only lose test data)."""
-    connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -160,7 +247,7 @@ def shared_app(tmp: Path) -> Iterator[Flask]:
             _reset_postgres(app)
         with app.app_context():
             if not PG_URL:
-                event.listen(db.engine, "connect", _fast_sqlite)
+                event.listen(db.engine, "connect", fast_sqlite)
                 db.create_all()
             load_reference_data("hertfordshire")
             load_organisation("herefordshire")

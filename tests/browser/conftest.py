@@ -62,7 +62,9 @@ def live_server(app: Flask) -> Iterator[str]:
     """The test app served on 127.0.0.1 and a free port; yields its base URL. Each request
     runs in a server thread with its own app context and database session."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # shutdown() waits for the serving loop to look at its flag: every 50 ms, not 500.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -73,7 +73,7 @@ def search_page() -> ResponseReturnValue:
     try:
         search = parse_search_args(request.args)
     except SearchInputError as exc:
-        return render_template("search/index.html", errors=exc.details,
+        return render_template("learning/search.html", errors=exc.details,
                                q=request.args.get("q", "")[:500], results=None), 400
     results = service.search(g.user, search)
     labels = _labels()
@@ -82,7 +82,7 @@ def search_page() -> ResponseReturnValue:
     pages = [(n, _page_link(n)) for n in range(max(1, results.page - 3),
                                                  min(results.pages, results.page + 3) + 1)]
     return render_template(
-        "search/index.html", errors=None, q=search.q, like=search.like, results=results,
+        "learning/search.html", errors=None, q=search.q, like=search.like, results=results,
         hits=hits,
         facets=_facet_rows(results, search, labels), kind_labels=KIND_LABELS, pages=pages,
         previous=_page_link(results.page - 1) if results.page > 1 else None,

@@ -285,7 +285,7 @@ def documents_page(review_id: int) -> ResponseReturnValue:
     review = visible_review_or_404(review_id)
     if not can_read_working_papers(g.user, review):
         abort(404)
-    return render_template("artefacts/documents.html", review=review)
+    return render_template("documents/index.html", review=review)
 
 
 def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm | None = None,
@@ -306,7 +306,7 @@ def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm |
         upload_form = UploadForm(formdata=None)
         upload_form.base_version.data = base
     return render_template(
-        "artefacts/document.html", review=review, kind=kind, label=DOCUMENT_LABELS[kind],
+        "documents/document.html", review=review, kind=kind, label=DOCUMENT_LABELS[kind],
         current=current, versions=documents.versions(review, kind),
         html=documents.render_markdown(current.body) if current and current.body else None,
         can_write=can_write, drafted=drafted and not markdown_form.is_submitted(),
@@ -406,7 +406,7 @@ def document_version_page(review_id: int, kind: str, number: int) -> ResponseRet
     if saved is None:
         abort(404)
     return render_template(
-        "artefacts/document_version.html", review=review, kind=kind,
+        "documents/version.html", review=review, kind=kind,
         label=DOCUMENT_LABELS[kind], saved=saved,
         html=documents.render_markdown(saved.body) if saved.body else None,
     )
@@ -453,7 +453,7 @@ def published_page(review_id: int) -> ResponseReturnValue:
             html = documents.render_markdown(current.body) if current.body else None
             reports.append((kind, DOCUMENT_LABELS[kind], current, html))
     return render_template(
-        "artefacts/published.html", review=review, reports=reports,
+        "documents/published.html", review=review, reports=reports,
         recommendations=recommendation_ops.recommendations_for(review),
         agency_labels=agency_codes(), theme_labels=recommendation_ops.theme_labels(),
     )
@@ -472,7 +472,7 @@ def _review_with_requests(review_id: int) -> Review:
 @bp.get("/reviews/<int:review_id>/requests")
 def requests_page(review_id: int) -> ResponseReturnValue:
     review = _review_with_requests(review_id)
-    return render_template("artefacts/requests.html", review=review)
+    return render_template("agency_requests/index.html", review=review)
 
 
 @bp.route("/reviews/<int:review_id>/requests/new", methods=["GET", "POST"])
@@ -498,7 +498,7 @@ def new_request(review_id: int) -> ResponseReturnValue:
                   f"{created.due_date.day} {created.due_date.strftime('%B %Y')}.")
             return redirect(url_for("web.requests_page", review_id=review.id))
     status = 400 if (form.errors or problem) else 200
-    return render_template("artefacts/request_new.html", review=review, form=form,
+    return render_template("agency_requests/new.html", review=review, form=form,
                            problem=problem), status
 
 
@@ -545,7 +545,7 @@ def move_request(request_id: int, event: str) -> ResponseReturnValue:
             db.session.commit()
             flash(f"{item.kind_label} from {item.agency_label}: {item.state}.")
             return redirect(url_for("web.requests_page", review_id=review.id))
-    return render_template("artefacts/request_event.html", review=review, item=item,
+    return render_template("agency_requests/event.html", review=review, item=item,
                            event=event, label=request_ops.EVENTS[event].label, form=form,
                            problem=problem,
                            possible=event in request_ops.events_for(item)), status
@@ -559,7 +559,7 @@ def recommendations_page(review_id: int) -> ResponseReturnValue:
     review = visible_review_or_404(review_id)
     if not (can_read_working_papers(g.user, review) or review.is_published):
         abort(404)
-    return render_template("artefacts/recommendations.html", review=review)
+    return render_template("learning/recommendations.html", review=review)
 
 
 @bp.route("/reviews/<int:review_id>/recommendations/new", methods=["GET", "POST"])
@@ -583,7 +583,7 @@ def new_recommendation(review_id: int) -> ResponseReturnValue:
             flash(f"Recommendation {created.number} added.")
             return redirect(url_for("web.recommendations_page", review_id=review.id))
     status = 400 if (form.errors or problem) else 200
-    return render_template("artefacts/recommendation_new.html", review=review, form=form,
+    return render_template("learning/recommendation_new.html", review=review, form=form,
                            problem=problem), status
 
 
@@ -610,7 +610,7 @@ def _render_recommendation(item: Recommendation, review: Review, *, status: int 
             forms[name] = form_class(formdata=restored_fields(endpoint))
     error_form = next((f for f in forms.values() if f.errors), forms["progress_form"])
     return render_template(
-        "artefacts/recommendation.html", review=review, item=item, problem=problem,
+        "learning/recommendation.html", review=review, item=item, problem=problem,
         can_track=can_track_recommendations(g.user, review) and review.state != "withdrawn",
         can_reopen=recommendation_ops.can_reopen(g.user, review) and review.state != "withdrawn",
         history=recommendation_ops.history_of(item),

@@ -107,7 +107,7 @@ def panel_requests(review_id: int) -> ResponseReturnValue:
                       f"agenc{'y' if len(created) == 1 else 'ies'}.")
                 return redirect(url_for("web.requests_page", review_id=review.id))
     status = 400 if (form.errors or errors or problem) else 200
-    return render_template("artefacts/panel_requests.html", review=review, form=form,
+    return render_template("agency_requests/panel.html", review=review, form=form,
                            agencies=agencies, errors=errors, problem=problem,
                            values=request.form, posted=request.method == "POST"), status
 
@@ -136,7 +136,7 @@ def request_contact(request_id: int) -> ResponseReturnValue:
             flash(f"Contact for the {item.kind_label.lower()} from {item.agency_label} saved.")
             return redirect(url_for("web.requests_page", review_id=review.id))
     status = 400 if (form.errors or problem) else 200
-    return render_template("artefacts/request_contact.html", review=review, item=item,
+    return render_template("agency_requests/contact.html", review=review, item=item,
                            form=form, problem=problem), status
 
 

@@ -20,8 +20,8 @@ from dhr.web.blueprint import bp
 from dhr.web.pagination import page_number
 from dhr.workflow import worklist
 from dhr.workflow.allocation import invitations_for_user
-from dhr.workflow.artefacts import can_manage_requests
 from dhr.workflow.declarations import may_send
+from dhr.workflow.review_items import can_manage_requests
 from learning.tracker import Tracker, parse_filters
 
 # Query arguments of the review list: an old link to `/?state=...` goes on to the list.

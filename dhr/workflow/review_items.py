@@ -1,4 +1,4 @@
-"""What the artefacts of a review (documents, agency requests, recommendations) share:
+"""What a review's items (its documents, agency requests and recommendations) share:
 who may read and change them, and when they can no longer change (their errors are the
 domain's: dhr.errors).
 

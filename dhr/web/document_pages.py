@@ -30,8 +30,6 @@ from dhr.workflow.review_items import (
 )
 from learning import recommendations as recommendation_ops
 
-# --- forms -----------------------------------------------------------------------------------
-
 
 class MarkdownForm(Form):
     body = TextAreaField("Text (Markdown)", description=(
@@ -43,9 +41,6 @@ class MarkdownForm(Form):
 class UploadForm(Form):
     file = FileField("Upload a PDF or Word document (.docx)")
     base_version = HiddenField()
-
-
-# --- documents -------------------------------------------------------------------------------
 
 
 def _document_or_404(review: Review, kind: str) -> None:
@@ -86,7 +81,6 @@ def _render_document(review: Review, kind: str, *, markdown_form: MarkdownForm |
         preview=preview, markdown_form=markdown_form, upload_form=upload_form, problem=problem,
         max_size=documents.describe_size(documents.max_upload_bytes()),
     ), status
-
 
 
 @bp.route("/reviews/<int:review_id>/documents/<kind>", methods=["GET", "POST"])

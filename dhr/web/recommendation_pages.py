@@ -36,8 +36,6 @@ from dhr.workflow.review_items import (
 from learning import recommendations as recommendation_ops
 from learning.models import CLOSED_REASON_LABELS, LEVELS, Recommendation
 
-# --- forms -----------------------------------------------------------------------------------
-
 
 class RecommendationForm(Form):
     number = StringField("Number", description="For example 3.2",
@@ -76,9 +74,6 @@ class CloseForm(Form):
                         choices=select_choices(CLOSED_REASON_LABELS.items()),
                         validators=[DataRequired("Select why it is closed")])
     note = TextAreaField("Note", id="close_note", validators=[Optional(), MaxLength(10000)])
-
-
-# --- recommendations -------------------------------------------------------------------------
 
 
 @bp.get("/reviews/<int:review_id>/recommendations")

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from dhr.errors import DomainError
@@ -41,8 +41,7 @@ class PanelRequestForm(FlaskForm):
     `agency`, `contact_name-<code>` and `contact_email-<code>`, read from the form data."""
 
     kind = RadioField("What is requested", default="imr",
-                      choices=[SelectChoice(v, label)
-                               for v, label in AGENCY_REQUEST_KIND_LABELS.items()],
+                      choices=select_choices(AGENCY_REQUEST_KIND_LABELS.items()),
                       validators=[DataRequired("Select what is requested")])
     due_date = DateInputField("Due date", past=False, years_ahead=2,
                               description="Leave empty for the standard time allowed.")
@@ -54,8 +53,6 @@ class ContactForm(FlaskForm):
     contact_email = StringField("Contact's email address (optional)",
                                 description="Reminders go to this address when it is late.",
                                 validators=[Optional()])
-
-
 
 
 class RequestForm(Form):
@@ -89,10 +86,15 @@ def _request_helpers() -> dict[str, Any]:
     return {"describe_size": describe_size}
 
 
-def _managed_review(review_id: int) -> Review:
+def _review_with_requests(review_id: int) -> Review:
     review = visible_review_or_404(review_id)
     if not can_read_working_papers(g.user, review):
         abort(404)
+    return review
+
+
+def _managed_review(review_id: int) -> Review:
+    review = _review_with_requests(review_id)
     if not can_manage_requests(g.user, review):
         abort(403)
     return review
@@ -195,15 +197,6 @@ def request_file(request_id: int, file_id: int) -> ResponseReturnValue:
                      download_name=download_name(review, item, attached), max_age=0)
 
 
-# --- agency requests -------------------------------------------------------------------------
-
-
-def _review_with_requests(review_id: int) -> Review:
-    review = visible_review_or_404(review_id)
-    if not can_read_working_papers(g.user, review):
-        abort(404)
-    return review
-
 
 @bp.get("/reviews/<int:review_id>/requests")
 def requests_page(review_id: int) -> ResponseReturnValue:
@@ -240,10 +233,8 @@ def new_request(review_id: int) -> ResponseReturnValue:
 
 @bp.route("/agency-requests/<int:request_id>/<event>", methods=["GET", "POST"])
 def move_request(request_id: int, event: str) -> ResponseReturnValue:
-    item = db.session.get(AgencyRequest, request_id)
-    review = db.session.get(Review, item.review_id) if item else None
-    if item is None or review is None or not can_read_working_papers(g.user, review) \
-            or event not in request_ops.EVENTS:
+    item, review = _managed_request(request_id)
+    if event not in request_ops.EVENTS:
         abort(404)
     if not can_manage_requests(g.user, review):
         abort(403)

@@ -20,7 +20,7 @@ from dhr.extensions import db
 from dhr.models import Review, User
 from dhr.permissions import can_view_review
 from dhr.reviews import agency_codes
-from dhr.workflow.artefacts import (
+from dhr.workflow.review_items import (
     can_draft_recommendations,
     can_read_working_papers,
     can_track_recommendations,

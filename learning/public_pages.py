@@ -18,9 +18,9 @@ from dhr.extensions import limiter
 from dhr.models import DocumentVersion
 from dhr.search import service
 from dhr.search.backend import Hit
-from dhr.web.artefact_pages import published_view
+from dhr.web.document_pages import published_view
 from dhr.workflow import documents
-from dhr.workflow.artefacts import PUBLISHED_DOCUMENT_KINDS
+from dhr.workflow.review_items import PUBLISHED_DOCUMENT_KINDS
 from learning.public import (
     hit_anchor,
     published_by_csp,

@@ -23,7 +23,7 @@ from dhr.models import AuditEntry, Review, User
 from dhr.permissions import COUNTY_ROLES, can_view_review
 from dhr.reviews import ReviewInputError, normalise_agencies
 from dhr.vocabulary import offered_terms, to_codes, vocabulary_terms
-from dhr.workflow.artefacts import (
+from dhr.workflow.review_items import (
     can_draft_recommendations,
     can_track_recommendations,
     refuse_if_final,

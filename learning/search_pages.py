@@ -78,7 +78,7 @@ def render_search(endpoint: str, find: Callable[[SearchRequest], SearchResults],
     try:
         search = parse_search_args(request.args)
     except SearchInputError as exc:
-        return render_template("search/index.html", errors=exc.details, endpoint=endpoint,
+        return render_template("learning/search.html", errors=exc.details, endpoint=endpoint,
                                q=request.args.get("q", "")[:500], results=None,
                                **context), 400
     results = find(search)
@@ -88,7 +88,7 @@ def render_search(endpoint: str, find: Callable[[SearchRequest], SearchResults],
     pages = [(n, _page_link(endpoint, n))
              for n in range(max(1, results.page - 3), min(results.pages, results.page + 3) + 1)]
     return render_template(
-        "search/index.html", errors=None, endpoint=endpoint, q=search.q, like=search.like,
+        "learning/search.html", errors=None, endpoint=endpoint, q=search.q, like=search.like,
         results=results, hits=hits,
         facets=_facet_rows(results, search, labels), kind_labels=KIND_LABELS, pages=pages,
         previous=_page_link(endpoint, results.page - 1) if results.page > 1 else None,

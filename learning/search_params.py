@@ -15,7 +15,7 @@ from dhr.models import DEATH_TYPES, Review, User
 from dhr.reviews import find_csp
 from dhr.search.backend import KINDS, MAX_QUERY_CHARS, Hit, SearchRequest
 from dhr.vocabulary import to_codes
-from dhr.workflow.artefacts import can_read_working_papers
+from dhr.workflow.review_items import can_read_working_papers
 
 MAX_PAGE = 1000
 KIND_LABELS = {"review": "Review", "recommendation": "Recommendation", "lesson": "Lesson"}

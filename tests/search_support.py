@@ -1,4 +1,4 @@
-"""A small corpus for the search tests: reviews written and published through the artefact
+"""A small corpus for the search tests: reviews written and published through the review items'
 operations, so the index learns of them the way it does in use (after each commit)."""
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ def full_review(make_review, make_user):
 def render_partials(app, user, review) -> str:
     with app.test_request_context():
         g.user = user
-        return "".join(render_template(f"review/_{name}.html", review=review)
-                       for name in ("documents", "requests", "recommendations"))
+        return "".join(render_template(f"reviews/_{name}.html", review=review)
+                       for name in ("documents", "agency_requests", "recommendations"))
 
 
 def test_insiders_see_documents_requests_and_recommendations(app, make_user, full_review):

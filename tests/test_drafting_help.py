@@ -21,7 +21,7 @@ from dhr.workflow.documents import save_markdown
 def review(make_review, make_user):
     created = make_review(victim_pseudonym="Adult A", agencies=["police", "housing"],
                           identifying_terms=["Jane Realname", "12 Orchard Close"])
-    return put_in_state(created, "panel_and_scope", make_user("admin"), artefacts=False)
+    return put_in_state(created, "panel_and_scope", make_user("admin"), review_items=False)
 
 
 @pytest.fixture

@@ -50,10 +50,10 @@ def test_csp_manager_sees_decisions_overdue_imrs_letters_and_what_each_review_wa
                                 notification_date=TODAY - timedelta(days=40),
                                 date_of_death=TODAY - timedelta(days=45))
     gathering = put_in_state(make_review(victim_pseudonym="Adult C"), "information_gathering",
-                             admin, artefacts=False)
+                             admin, review_items=False)
     overdue_imr(gathering, admin, contact_name="Sam Patel", contact_email="sam.patel@nhs.example")
     at_home_office = put_in_state(make_review(victim_pseudonym="Adult D"), "home_office_qa",
-                                  admin, artefacts=False)
+                                  admin, review_items=False)
     elsewhere = make_review(csp="Watford", victim_pseudonym="Adult W")
     sign_in(client, manager)
     page = home(client)
@@ -90,7 +90,7 @@ def test_csp_manager_sees_decisions_overdue_imrs_letters_and_what_each_review_wa
 def test_since_is_when_the_review_entered_its_stage_not_its_last_pause(
         client, make_user, make_review, admin):
     manager = make_user("csp_manager", csps=["Dacorum"])
-    review = put_in_state(make_review(), "drafting", admin, artefacts=False, paused=True)
+    review = put_in_state(make_review(), "drafting", admin, review_items=False, paused=True)
     sign_in(client, manager)
     waiting = section(home(client), "waiting")
     assert "The review to be resumed" in waiting and "Paused" in waiting
@@ -102,10 +102,10 @@ def test_chair_sees_only_the_reviews_they_chair(client, make_user, make_review, 
     chair_user = make_user("chair")
     member = chair_member(chair_user)
     mine = put_in_state(make_review(victim_pseudonym="Adult E"), "information_gathering", admin,
-                        chair=member, artefacts=False)
+                        chair=member, review_items=False)
     overdue_imr(mine, admin, agency="housing")
     other = put_in_state(make_review(victim_pseudonym="Adult F"), "drafting", admin,
-                         chair=pool_member("Someone Else"), artefacts=False)
+                         chair=pool_member("Someone Else"), review_items=False)
     sign_in(client, chair_user)
     page = home(client)
     assert mine.reference in section(page, "overdue-requests")
@@ -119,9 +119,9 @@ def test_subgroup_sees_local_qa_waiting_and_overdue_recommendations(
         client, make_user, make_review, admin):
     member = make_user("subgroup_member")
     at_qa = put_in_state(make_review(victim_pseudonym="Adult G"), "local_qa", admin,
-                         artefacts=False)
+                         review_items=False)
     drafting = put_in_state(make_review(victim_pseudonym="Adult H"), "drafting", admin,
-                            artefacts=False)
+                            review_items=False)
     late = recommendation(drafting, admin, "2.1")
     late.due_date = TODAY - timedelta(days=30)
     db.session.commit()
@@ -148,13 +148,13 @@ def test_coordinator_sees_the_county_and_chairs_whose_training_runs_out(
     fine = pool_member("Fatima Fine")
     db.session.add(expired)
     held = put_in_state(make_review(victim_pseudonym="Adult J"), "drafting", admin,
-                        chair=expired, artefacts=False)
+                        chair=expired, review_items=False)
     put_in_state(make_review(victim_pseudonym="Adult K"), "panel_and_scope", admin, chair=soon,
-                 artefacts=False)
+                 review_items=False)
     put_in_state(make_review(victim_pseudonym="Adult L"), "drafting", admin, chair=fine,
-                 artefacts=False)
+                 review_items=False)
     needs_chair = put_in_state(make_review(victim_pseudonym="Adult M"), "chair_appointment",
-                               admin, artefacts=False)
+                               admin, review_items=False)
     sign_in(client, coordinator)
     page = home(client)
     assert "Your county" in page
@@ -227,8 +227,8 @@ def test_each_list_costs_the_same_queries_however_many_reviews(
             make_review(notification_date=TODAY - timedelta(days=40),
                         date_of_death=TODAY - timedelta(days=45))
             overdue_imr(put_in_state(make_review(), "information_gathering", admin,
-                                     artefacts=False), admin)
-            put_in_state(make_review(), "home_office_qa", admin, artefacts=False)
+                                     review_items=False), admin)
+            put_in_state(make_review(), "home_office_qa", admin, review_items=False)
 
     add_reviews(1)
     few = queries()

@@ -31,7 +31,7 @@ def _steps(page: str) -> list[tuple[str, str]]:
 def test_at_the_imr_stage_requesting_information_comes_first(client, make_user, make_review,
                                                               admin):
     review = put_in_state(make_review(), "information_gathering", admin, chair=pool_member(),
-                          artefacts=False)
+                          review_items=False)
     sign_in(client, make_user("csp_manager", csps=["Dacorum"]))
     page = client.get(f"/reviews/{review.id}").get_data(as_text=True)
     labels = [label for label, _ in _steps(page)]

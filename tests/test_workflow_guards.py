@@ -36,11 +36,11 @@ def manager(api_as):
 
 @pytest.fixture
 def review_in(make_review, admin):
-    """review_in(state, artefacts=True, **fields) -> a Dacorum review set up in `state`."""
+    """review_in(state, review_items=True, **fields) -> a Dacorum review set up in `state`."""
 
-    def _make(state: str, artefacts: bool = True, **fields) -> Review:
+    def _make(state: str, review_items: bool = True, **fields) -> Review:
         review = make_review(**fields)
-        return put_in_state(review, state, admin, chair=pool_member(), artefacts=artefacts)
+        return put_in_state(review, state, admin, chair=pool_member(), review_items=review_items)
 
     return _make
 
@@ -164,7 +164,7 @@ def test_appointment_records_chair_and_report_writer(manager, review_in):
 # --- panel, information, drafting -------------------------------------------------------------
 
 def test_terms_of_reference_needs_the_document_a_panel_and_family_contact(manager, review_in):
-    review = review_in("panel_and_scope", artefacts=False)
+    review = review_in("panel_and_scope", review_items=False)
     assert manager.get(f"/reviews/{review.id}/transitions").json["events"][0] == {
         "event": "agree_terms_of_reference", "label": "Agree the terms of reference",
         "allowed": False, "missing": ["terms of reference document not uploaded"]}
@@ -199,7 +199,7 @@ def test_unknown_panel_agency_is_a_field_error(manager, review_in):
 
 
 def test_information_gathering_needs_every_request_settled(manager, review_in, admin):
-    review = review_in("information_gathering", artefacts=False)
+    review = review_in("information_gathering", review_items=False)
     assert missing_of(send(manager, review, "complete_information_gathering")) == [
         "no agency has been asked for an IMR, chronology or short report yet"]
     housing = create_request(review, admin, agency="housing", kind="imr")
@@ -220,7 +220,7 @@ def test_information_gathering_needs_every_request_settled(manager, review_in, a
 
 def test_submitting_for_local_qa_needs_the_reports_a_recommendation_and_the_family(
         manager, review_in, admin):
-    review = review_in("drafting", artefacts=False)
+    review = review_in("drafting", review_items=False)
     assert missing_of(send(manager, review, "submit_for_local_qa", {})) == [
         "overview report not written or uploaded",
         "executive summary not written or uploaded",
@@ -351,7 +351,7 @@ def test_withholding_needs_a_reason_and_is_published_withheld(manager, review_in
 def test_closing_needs_every_recommendation_completed_or_closed(api_as, make_review, admin):
     review = make_review()
     first, second = recommendation(review, admin, "3.2"), recommendation(review, admin, "3.10")
-    put_in_state(review, "published", admin, artefacts=False)
+    put_in_state(review, "published", admin, review_items=False)
     subgroup = api_as("subgroup_member")
     assert missing_of(send(subgroup, review, "close_review")) == [
         "recommendation 3.2 is still open", "recommendation 3.10 is still open"]

@@ -91,13 +91,13 @@ def people(matrix_app: Flask) -> dict[str, Api]:
     return apis
 
 
-def _review_in(state: str, event: str, people: dict[str, Api], artefacts: bool) -> Review:
+def _review_in(state: str, event: str, people: dict[str, Api], review_items: bool) -> Review:
     admin = people["admin"].user
     review = create_review(admin, review_fields())
     db.session.flush()
     chair = db.session.query(PoolMember).filter_by(user_id=people["chair"].user.id).one()
     paused = event == "resume" and state in PAUSABLE_STATES
-    return put_in_state(review, state, admin, chair=chair, paused=paused, artefacts=artefacts)
+    return put_in_state(review, state, admin, chair=chair, paused=paused, review_items=review_items)
 
 
 def _data(event: str) -> dict:
@@ -113,7 +113,7 @@ def _data(event: str) -> dict:
 def test_state_event_role(people, state, event, role):
     expected = expected_status(state, event, role)
     # Refusals must not depend on the guards, so those reviews get no documents etc.
-    review = _review_in(state, event, people, artefacts=expected == 200)
+    review = _review_in(state, event, people, review_items=expected == 200)
     before = review.lock_version
     response = people[role].post(f"/reviews/{review.id}/transitions",
                                  {"event": event, "data": _data(event)})

@@ -28,10 +28,10 @@ def admin(make_user):
 
 @pytest.fixture
 def review_in(make_review, admin):
-    def _make(state: str, artefacts: bool = True, chair: PoolMember | None = None,
+    def _make(state: str, review_items: bool = True, chair: PoolMember | None = None,
               **fields) -> Review:
         return put_in_state(make_review(**fields), state, admin,
-                            chair=chair or pool_member(), artefacts=artefacts)
+                            chair=chair or pool_member(), review_items=review_items)
 
     return _make
 
@@ -62,7 +62,7 @@ def form_url(review: Review, event: str) -> str:
 
 def test_the_task_list_shows_done_in_progress_overdue_and_not_yet(client, as_role, review_in):
     as_role("csp_manager")
-    review = review_in("panel_and_scope", artefacts=False)
+    review = review_in("panel_and_scope", review_items=False)
     text = words(client.get(f"/reviews/{review.id}"))
     assert "Decide whether to hold a review Completed" in text
     assert "Appoint an independent chair Completed" in text

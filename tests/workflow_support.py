@@ -1,6 +1,6 @@
 """Helpers for the lifecycle tests: a trained chair in the pool, valid data for every event,
 and a review put straight into any state with what its next steps need (documents, agency
-requests, recommendations, amendments) made through the artefact modules' own operations.
+requests, recommendations, amendments) made through the workflow's and learning's own operations.
 
 Putting a review in a state writes the columns directly: that is test set-up, not a
 transition (the transitions themselves are what the tests exercise).
@@ -107,10 +107,10 @@ def recommendation(review: Review, actor: User, number: str = "1.1") -> Any:
 
 
 def put_in_state(review: Review, state: str, actor: User, *, chair: PoolMember | None = None,
-                 paused: bool = False, artefacts: bool = True) -> Review:
+                 paused: bool = False, review_items: bool = True) -> Review:
     """Set the review up in `state` with what the events out of it need (actor: an admin).
 
-    artefacts=False leaves out the documents, agency requests and recommendations (for
+    review_items=False leaves out the documents, agency requests and recommendations (for
     tests where the event must be refused before any guard is asked)."""
     if state in DECIDED or state in {"no_review_ho_scrutiny", "closed_no_review"}:
         review.decision_date = date(2024, 2, 20)
@@ -119,24 +119,24 @@ def put_in_state(review: Review, state: str, actor: User, *, chair: PoolMember |
     if state in CHAIRED and chair is not None:
         review.chair = chair
         review.chair_appointed_date = date(2024, 3, 1)
-    if state == "panel_and_scope" and artefacts:
+    if state == "panel_and_scope" and review_items:
         write_documents(review, actor, ("terms_of_reference",))
-    if state == "information_gathering" and artefacts:
+    if state == "information_gathering" and review_items:
         accepted_request(review, actor)
-    if state in DRAFTED and artefacts:
+    if state in DRAFTED and review_items:
         write_documents(review, actor, ("overview_report", "executive_summary", "action_plan"))
         recommendation(review, actor)
     if state in SUBMITTED:
         review.submitted_date = TODAY
         review.csp_signoff_date = TODAY
-    if state == "ho_amendments" and artefacts:
+    if state == "ho_amendments" and review_items:
         review.ho_outcome = "approved_subject_to_amendments"
         review.ho_letter_date = TODAY
         review.ho_outcome_versions = {"overview_report": 1, "executive_summary": 1}
         db.session.add(HoAmendment(review_id=review.id, number=1, text="Remove the street name.",
                                    letter_date=TODAY, is_done=True, done_date=TODAY))
         save_markdown(review, "overview_report", f"# Revised\n\n{CLEAN_TEXT}", actor)
-    if state in {"published", "closed"} and artefacts:
+    if state in {"published", "closed"} and review_items:
         db.session.flush()
         for rec in _recommendations(review):
             complete(rec, actor, {"evidence": "Training delivered to all staff."})

@@ -21,7 +21,7 @@ from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.reminders.scan import chases_of
 from dhr.workflow import agency_requests as operations
 from dhr.workflow.agency_requests import CONTACT_EMAIL_MAX, CONTACT_NAME_MAX
-from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
+from dhr.workflow.review_items import can_manage_requests, can_read_working_papers
 
 Kind = Literal[AGENCY_REQUEST_KINDS]  # type: ignore[valid-type]
 # Checked further (e-mail syntax) by the operation, which answers 400 naming the field.

@@ -18,7 +18,7 @@ from dhr.extensions import db
 from dhr.models import DocumentVersion, Review, User
 from dhr.models.documents import DOCUMENT_KINDS
 from dhr.workflow import documents
-from dhr.workflow.artefacts import (
+from dhr.workflow.review_items import (
     can_read_document,
     can_read_working_papers,
     can_write_document,

@@ -2,9 +2,9 @@
 
 from dhr.web import (  # noqa: F401 - each module adds its routes to the blueprint
     account_pages,
-    artefact_pages,
     audit_pages,
     dashboard,
+    document_pages,
     drafts_pages,
     errors,
     form_errors,
@@ -13,8 +13,10 @@ from dhr.web import (  # noqa: F401 - each module adds its routes to the bluepri
     navigation,
     notification_pages,
     pool_pages,
+    recommendation_pages,
     request_pages,
     review_pages,
+    review_sections,
     user_pages,
 )
 from dhr.web.blueprint import bp

@@ -23,14 +23,14 @@ def notification_settings() -> ResponseReturnValue:
         flash("Your notification settings have been saved.")
         return redirect(url_for("auth.account"))
     status = 400 if form.errors else 200
-    return render_template("account/notification_settings.html", form=form), status
+    return render_template("auth/notification_settings.html", form=form), status
 
 
 @bp.get("/account/tokens")
 def api_tokens() -> ResponseReturnValue:
     now = utcnow()
     rows = [(row, is_live(row, now)) for row in tokens_of(g.user)]
-    return render_template("account/tokens.html", rows=rows)
+    return render_template("auth/tokens.html", rows=rows)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
@@ -42,5 +42,5 @@ def revoke_api_token(token_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(f"Token {row.label or row.id} has been revoked: it no longer works.")
         return redirect(url_for("web.api_tokens"))
-    return render_template("account/revoke_token.html", token=row, form=form,
+    return render_template("auth/revoke_token.html", token=row, form=form,
                            live=is_live(row))

@@ -103,7 +103,7 @@ def audit_page() -> ResponseReturnValue:
     entries = list(find_entries(filters, pagination.offset, PER_PAGE)) if shown is None else []
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "audit/index.html", form=form, entries=entries, pagination=pagination, total=total,
+        "admin/audit.html", form=form, entries=entries, pagination=pagination, total=total,
         details=_details, csv_url=url_for("web.audit_csv", **args),
         url_for_page=lambda number: url_for("web.audit_page", page=number, **args))
 

@@ -77,7 +77,7 @@ def dashboard() -> ResponseReturnValue:
         return url_for("web.dashboard", page=number if number > 1 else None, **filters)
 
     return render_template(
-        "dashboard.html", rows=rows, total=total, pagination=pagination,
+        "reviews/dashboard.html", rows=rows, total=total, pagination=pagination,
         url_for_page=url_for_page, csps=list(csps), states=STATE_LABELS, state=state,
         csp_id=csp_id, overdue_only=overdue_only, notices=notices, sort=sort, sorts=SORTS,
         tallies=tallies, can_create=can_create_reviews(user),

@@ -49,7 +49,7 @@ def error_page(exc: HTTPException) -> ResponseReturnValue:
     if status >= 500:
         db.session.rollback()
     headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
-    return render_template("error.html", status=status, title=title, words=words), status, \
+    return render_template("layout/error.html", status=status, title=title, words=words), status, \
         headers
 
 

@@ -1,6 +1,6 @@
 """What the GOV.UK error summary lists: every field's message once, each a link to the
 field's first box (the day of a date, the first of a set of radios or checkboxes), then the
-page's problems that belong to no field. Used by templates/_forms.html."""
+page's problems that belong to no field. Used by templates/layout/_forms.html."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import g, request
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     Field,
@@ -30,6 +31,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from dhr.errors import DomainError
+from dhr.extensions import db
+from dhr.models import VocabularyTerm
 from dhr.models.review import DEATH_TYPES, REVIEW_TYPES
 from dhr.web.date_input import DateInputField
 from dhr.web.templating import humanise
@@ -95,6 +99,37 @@ def put_error(field: Field, message: str) -> None:
         names_no_subject = message.split(" ", 1)[0] in PREDICATE_STARTS
         field.errors = [f"{field.label.text} {message}" if names_no_subject
                         else sentence_case(message)]
+
+
+def apply_errors(form: Form, exc: DomainError, fallback: str) -> str | None:
+    """Put an operation's field errors on the form; return any message that has no field."""
+    details = exc.details if exc.code == "validation_error" and isinstance(exc.details,
+                                                                          dict) else {}
+    leftover = None
+    for name, message in details.items():
+        target = getattr(form, name.split(".")[0], None)
+        if target is not None and target.name != "csrf_token":
+            put_error(target, str(message))
+        else:
+            leftover = sentence_case(str(message))
+    if details and not leftover:
+        return None
+    return leftover or sentence_case(exc.message) or fallback
+
+
+def operation_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Form data as the operations take it: empty values left out."""
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def agency_choices() -> list[SelectChoice]:
+    """The active agencies, in vocabulary order, under a "Select an agency" prompt."""
+    terms = db.session.scalars(
+        select(VocabularyTerm).where(VocabularyTerm.vocabulary == "agency",
+                                     VocabularyTerm.is_active)
+        .order_by(VocabularyTerm.position))
+    return [SelectChoice("", "Select an agency")] + [SelectChoice(t.code, t.label)
+                                                     for t in terms]
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

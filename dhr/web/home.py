@@ -20,8 +20,8 @@ from dhr.web.blueprint import bp
 from dhr.web.pagination import page_number
 from dhr.workflow import worklist
 from dhr.workflow.allocation import invitations_for_user
-from dhr.workflow.artefacts import can_manage_requests
 from dhr.workflow.declarations import may_send
+from dhr.workflow.review_items import can_manage_requests
 from learning.tracker import Tracker, parse_filters
 
 # Query arguments of the review list: an old link to `/?state=...` goes on to the list.
@@ -92,7 +92,7 @@ def home() -> ResponseReturnValue:
         select(Notification).where(Notification.user_id == user.id, Notification.read_dt.is_(None))
         .order_by(Notification.id.desc()).limit(3)).all()
     return render_template(
-        "home.html", sections=_sections(user, today), order=SECTIONS.get(user.role, ()),
+        "reviews/home.html", sections=_sections(user, today), order=SECTIONS.get(user.role, ()),
         today=today, notices=notices, can_create=can_create_reviews(user),
         action=_action, request_action=_request_action, letter_events=worklist.LETTER_EVENTS,
         agency_labels=agency_codes(),

@@ -62,7 +62,7 @@ def identifying_terms_page(review_id: int) -> ResponseReturnValue:
                 return redirect(url_for("web.review_page", review_id=review.id,
                                         _anchor="anonymisation-check"), 303)
     status = 400 if form.errors else 200
-    return render_template("review/identifying_terms.html", review=review, form=form), status
+    return render_template("reviews/identifying_terms.html", review=review, form=form), status
 
 
 def _first_upper(text: str) -> str:

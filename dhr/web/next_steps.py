@@ -21,13 +21,13 @@ from dhr.models.states import STATES
 from dhr.workflow import documents
 from dhr.workflow.agency_requests import requests_for
 from dhr.workflow.allocation import can_allocate
-from dhr.workflow.artefacts import (
+from dhr.workflow.engine import EventOption
+from dhr.workflow.guards import DRAFT_KINDS
+from dhr.workflow.review_items import (
     can_draft_recommendations,
     can_manage_requests,
     can_write_document,
 )
-from dhr.workflow.engine import EventOption
-from dhr.workflow.guards import DRAFT_KINDS
 from dhr.workflow.table import transition
 from learning.models import recommendations_for
 

@@ -1,5 +1,6 @@
-"""Agency requests as people make them: the same request to every panel agency in one step,
-each with its named contact; changing a contact; downloading what an agency sent."""
+"""Agency requests as people make them: one request, or the same request to every panel
+agency in one step, each with its named contact; moving a request through its lifecycle;
+changing a contact; downloading what an agency sent."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField
+from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from dhr.errors import DomainError
@@ -17,12 +20,20 @@ from dhr.models import AgencyRequest, AgencyRequestFile, Review
 from dhr.models.agency_requests import AGENCY_REQUEST_KIND_LABELS
 from dhr.web.blueprint import bp
 from dhr.web.date_input import DateInputField
+from dhr.web.forms import (
+    Form,
+    MaxLength,
+    agency_choices,
+    apply_errors,
+    operation_data,
+    select_choices,
+)
 from dhr.web.review_pages import visible_review_or_404
 from dhr.workflow import agency_requests as request_ops
-from dhr.workflow.artefacts import can_manage_requests, can_read_working_papers
-from dhr.workflow.documents import describe_size, stored_file_path
+from dhr.workflow.documents import describe_size, max_upload_bytes, stored_file_path
 from dhr.workflow.panel_requests import panel_agencies, request_from_panel
-from dhr.workflow.request_files import download_name
+from dhr.workflow.request_files import attach_submission, download_name
+from dhr.workflow.review_items import can_manage_requests, can_read_working_papers
 
 
 class PanelRequestForm(FlaskForm):
@@ -30,8 +41,7 @@ class PanelRequestForm(FlaskForm):
     `agency`, `contact_name-<code>` and `contact_email-<code>`, read from the form data."""
 
     kind = RadioField("What is requested", default="imr",
-                      choices=[SelectChoice(v, label)
-                               for v, label in AGENCY_REQUEST_KIND_LABELS.items()],
+                      choices=select_choices(AGENCY_REQUEST_KIND_LABELS.items()),
                       validators=[DataRequired("Select what is requested")])
     due_date = DateInputField("Due date", past=False, years_ahead=2,
                               description="Leave empty for the standard time allowed.")
@@ -45,15 +55,46 @@ class ContactForm(FlaskForm):
                                 validators=[Optional()])
 
 
+class RequestForm(Form):
+    agency = SelectField("Agency", validators=[DataRequired("Select the agency")])
+    kind = RadioField("What is requested", default="imr",
+                      choices=select_choices(AGENCY_REQUEST_KIND_LABELS.items()),
+                      validators=[DataRequired("Select what is requested")])
+    due_date = DateInputField("Due date", past=False, years_ahead=2,
+                              description="Leave empty for the standard time allowed.")
+    contact_name = StringField("Contact's name (optional)",
+                               description="The person at the agency who is to send it.",
+                               validators=[Optional(), MaxLength(request_ops.CONTACT_NAME_MAX)])
+    contact_email = StringField("Contact's email address (optional)",
+                                description="Reminders go to this address when it is late.",
+                                validators=[Optional()])
+
+
+class RequestEventForm(Form):
+    date = DateInputField("Date", description="Leave empty for today.")
+    comments = TextAreaField("What the agency must change", validators=[MaxLength(5000)])
+    due_date = DateInputField("New due date", past=False, years_ahead=2,
+                              description="Leave empty to keep the current due date.")
+    reason = TextAreaField("Why it is not needed", validators=[MaxLength(5000)])
+    file = FileField("Attach what the agency sent (optional)",
+                     description="A PDF or Word document (.docx).")
+    expected_version = IntegerField(validators=[Optional()])
+
+
 @bp.app_context_processor
 def _request_helpers() -> dict[str, Any]:
     return {"describe_size": describe_size}
 
 
-def _managed_review(review_id: int) -> Review:
+def _review_with_requests(review_id: int) -> Review:
     review = visible_review_or_404(review_id)
     if not can_read_working_papers(g.user, review):
         abort(404)
+    return review
+
+
+def _managed_review(review_id: int) -> Review:
+    review = _review_with_requests(review_id)
     if not can_manage_requests(g.user, review):
         abort(403)
     return review
@@ -107,7 +148,7 @@ def panel_requests(review_id: int) -> ResponseReturnValue:
                       f"agenc{'y' if len(created) == 1 else 'ies'}.")
                 return redirect(url_for("web.requests_page", review_id=review.id))
     status = 400 if (form.errors or errors or problem) else 200
-    return render_template("artefacts/panel_requests.html", review=review, form=form,
+    return render_template("agency_requests/panel.html", review=review, form=form,
                            agencies=agencies, errors=errors, problem=problem,
                            values=request.form, posted=request.method == "POST"), status
 
@@ -136,7 +177,7 @@ def request_contact(request_id: int) -> ResponseReturnValue:
             flash(f"Contact for the {item.kind_label.lower()} from {item.agency_label} saved.")
             return redirect(url_for("web.requests_page", review_id=review.id))
     status = 400 if (form.errors or problem) else 200
-    return render_template("artefacts/request_contact.html", review=review, item=item,
+    return render_template("agency_requests/contact.html", review=review, item=item,
                            form=form, problem=problem), status
 
 
@@ -154,3 +195,84 @@ def request_file(request_id: int, file_id: int) -> ResponseReturnValue:
         abort(404)
     return send_file(handle, mimetype=attached.content_type, as_attachment=True,
                      download_name=download_name(review, item, attached), max_age=0)
+
+
+
+@bp.get("/reviews/<int:review_id>/requests")
+def requests_page(review_id: int) -> ResponseReturnValue:
+    review = _review_with_requests(review_id)
+    return render_template("agency_requests/index.html", review=review)
+
+
+@bp.route("/reviews/<int:review_id>/requests/new", methods=["GET", "POST"])
+def new_request(review_id: int) -> ResponseReturnValue:
+    review = _review_with_requests(review_id)
+    if not can_manage_requests(g.user, review):
+        abort(403)
+    form = RequestForm()
+    form.agency.choices = agency_choices()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            created = request_ops.create_request(
+                review, g.user, agency=form.agency.data, kind=form.kind.data,
+                due_date=form.due_date.data, contact_name=form.contact_name.data,
+                contact_email=form.contact_email.data)
+        except DomainError as exc:
+            db.session.rollback()
+            problem = apply_errors(form, exc, "The request could not be recorded")
+        else:
+            db.session.commit()
+            flash(f"{created.kind_label} requested from {created.agency_label}, due "
+                  f"{created.due_date.day} {created.due_date.strftime('%B %Y')}.")
+            return redirect(url_for("web.requests_page", review_id=review.id))
+    status = 400 if (form.errors or problem) else 200
+    return render_template("agency_requests/new.html", review=review, form=form,
+                           problem=problem), status
+
+
+@bp.route("/agency-requests/<int:request_id>/<event>", methods=["GET", "POST"])
+def move_request(request_id: int, event: str) -> ResponseReturnValue:
+    item, review = _managed_request(request_id)
+    if event not in request_ops.EVENTS:
+        abort(404)
+    if not can_manage_requests(g.user, review):
+        abort(403)
+    problem, status = None, 200
+    try:
+        form = RequestEventForm()
+    except RequestEntityTooLarge:
+        form = RequestEventForm(formdata=None)
+        form.file.errors = [f"The file must be smaller than "
+                            f"{describe_size(max_upload_bytes())}"]
+        status = 413
+    if request.method == "GET":
+        form.expected_version.data = item.lock_version
+    elif status == 200:
+        status = 400
+    if request.method == "POST" and status == 400 and form.validate_on_submit():
+        data = {"date": form.date.data}
+        if event == "return":
+            data |= {"comments": form.comments.data, "due_date": form.due_date.data}
+        elif event == "waive":
+            data["reason"] = form.reason.data
+        upload = form.file.data if event == "submit" else None
+        try:
+            request_ops.send_request_event(item, g.user, event, operation_data(data),
+                                           expected_version=form.expected_version.data)
+            if upload is not None and getattr(upload, "filename", ""):
+                attach_submission(item, g.user, upload.filename, upload.stream)
+        except DomainError as exc:
+            db.session.rollback()
+            status = exc.status
+            problem = apply_errors(form, exc, "The request could not be changed")
+            if exc.code == "conflict":
+                problem = "Someone else changed this request first. Check it and try again."
+        else:
+            db.session.commit()
+            flash(f"{item.kind_label} from {item.agency_label}: {item.state}.")
+            return redirect(url_for("web.requests_page", review_id=review.id))
+    return render_template("agency_requests/event.html", review=review, item=item,
+                           event=event, label=request_ops.EVENTS[event].label, form=form,
+                           problem=problem,
+                           possible=event in request_ops.events_for(item)), status

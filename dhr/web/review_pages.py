@@ -242,7 +242,7 @@ def review_page(review_id: int) -> ResponseReturnValue:
     amendments = amendments_for(review) if restricted else []
     agencies = agency_codes()
     return render_template(
-        "review.html", review=review, clocks=clocks,
+        "reviews/review.html", review=review, clocks=clocks,
         history=review_history(review) if restricted else [],
         restricted=restricted, can_edit=can_edit_review(g.user, review),
         agency_labels=agencies, history_details=history_details, history_title=history_title,
@@ -347,7 +347,7 @@ def review_event(review_id: int, event: str) -> ResponseReturnValue:
     options = {o.event: o for o in available_events(review, g.user)}
     ahead = options[event].missing if event in options and not problems else []
     return render_template(
-        "events/form.html", review=review, event=event, label=EVENT_LABELS[event], form=form,
+        "reviews/event.html", review=review, event=event, label=EVENT_LABELS[event], form=form,
         specs=field_specs(event), problems=problems, missing_ahead=ahead, chosen=chosen,
         problem_title=_problem_title(event, status),
     ), status
@@ -503,4 +503,4 @@ def new_review() -> ResponseReturnValue:
             flash(f"Notification recorded as {review.reference}.")
             return redirect(url_for("web.review_page", review_id=review.id))
     status = 400 if form.errors else 200
-    return render_template("review_new.html", form=form), status
+    return render_template("reviews/new.html", form=form), status

@@ -75,7 +75,7 @@ def users() -> ResponseReturnValue:
         return url_for("web.users", role=role, q=search or None,
                        page=number if number > 1 else None)
 
-    return render_template("users/index.html", users=found, total=total, role=role,
+    return render_template("admin/users.html", users=found, total=total, role=role,
                            search=search, roles=assignable_roles(actor), pagination=pagination,
                            url_for_page=url_for_page)
 
@@ -94,10 +94,10 @@ def new_user() -> ResponseReturnValue:
             _form_errors(form, exc)
         else:
             db.session.commit()
-            return render_template("users/password.html", person=user, password=password,
+            return render_template("admin/user_password.html", person=user, password=password,
                                    created=True)
     status = 400 if form.errors else 200
-    return render_template("users/new.html", form=form, fields=USER_FIELDS), status
+    return render_template("admin/user_new.html", form=form, fields=USER_FIELDS), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -106,7 +106,7 @@ def user_page(user_id: int) -> ResponseReturnValue:
     person = managed_user(g.user, user_id)
     now = utcnow()
     live_tokens = sum(1 for row in tokens_of(person) if is_live(row, now))
-    return render_template("users/show.html", person=person, form=ConfirmForm(),
+    return render_template("admin/user.html", person=person, form=ConfirmForm(),
                            sessions=live_session_count(person), live_tokens=live_tokens)
 
 
@@ -132,7 +132,7 @@ def change_user_role(user_id: int) -> ResponseReturnValue:
                   "signed out and their API tokens revoked.")
             return redirect(url_for("web.user_page", user_id=person.id))
     status = 400 if form.errors else 200
-    return render_template("users/role.html", form=form, person=person), status
+    return render_template("admin/user_role.html", form=form, person=person), status
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
@@ -152,7 +152,7 @@ def disable_user_page(user_id: int) -> ResponseReturnValue:
             flash(f"{person.display_name} has been disabled: they are signed out and "
                   "cannot sign in.")
             return redirect(url_for("web.user_page", user_id=person.id))
-    return render_template("users/confirm.html", person=person, form=form, error=error,
+    return render_template("admin/user_confirm.html", person=person, form=form, error=error,
                            action="disable"), 400 if error else 200
 
 
@@ -181,7 +181,7 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
             error = exc.message
         else:
             db.session.commit()
-            return render_template("users/password.html", person=person, password=password,
+            return render_template("admin/user_password.html", person=person, password=password,
                                    created=False)
-    return render_template("users/confirm.html", person=person, form=form, error=error,
+    return render_template("admin/user_confirm.html", person=person, form=form, error=error,
                            action="reset"), 400 if error else 200

@@ -31,7 +31,7 @@ from dhr.models import AgencyRequest, Review, User
 from dhr.models.agency_requests import AGENCY_REQUEST_KINDS
 from dhr.reviews import ReviewInputError, normalise_agencies
 from dhr.wording import lower_first
-from dhr.workflow.artefacts import can_manage_requests, refuse_if_final, refuse_if_paused
+from dhr.workflow.review_items import can_manage_requests, refuse_if_final, refuse_if_paused
 
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                             max_length=5000)]

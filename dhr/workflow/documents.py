@@ -32,13 +32,13 @@ from dhr.extensions import db
 from dhr.models import Document, DocumentVersion, Review, User
 from dhr.models.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from dhr.wording import lower_first
-from dhr.workflow.artefacts import (
+from dhr.workflow.docx_reading import docx_texts
+from dhr.workflow.review_items import (
     can_write_document,
     refuse_if_final,
     refuse_if_paused,
     refuse_if_published,
 )
-from dhr.workflow.docx_reading import docx_texts
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

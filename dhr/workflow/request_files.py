@@ -10,8 +10,8 @@ from dhr.audit import record
 from dhr.errors import IllegalMove, NotPermitted
 from dhr.extensions import db
 from dhr.models import AgencyRequest, AgencyRequestFile, Review, User
-from dhr.workflow.artefacts import can_manage_requests, refuse_if_final
 from dhr.workflow.documents import ALLOWED_UPLOADS, read_upload, write_upload
+from dhr.workflow.review_items import can_manage_requests, refuse_if_final
 
 
 def attach_submission(agency_request: AgencyRequest, actor: User, filename: str,

@@ -27,8 +27,8 @@ from dhr.extensions import db
 from dhr.identifying_terms import TermMatcher
 from dhr.models import AgencyRequest, AuditEntry, Document, DocumentVersion, Review, User
 from dhr.models.states import FINAL_STATES
-from dhr.workflow.artefacts import PUBLISHED_DOCUMENT_KINDS
 from dhr.workflow.documents import stored_path
+from dhr.workflow.review_items import PUBLISHED_DOCUMENT_KINDS
 
 ANONYMISED = "review.anonymised"
 REVIEW_NOTES = ("decision_rationale", "family_contact_note", "family_draft_note",

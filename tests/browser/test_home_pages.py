@@ -46,21 +46,21 @@ def day(make_user, make_review) -> Day:
     undecided = make_review(victim_pseudonym="Adult B", notification_date=TODAY - timedelta(40),
                             date_of_death=TODAY - timedelta(45))
     gathering = put_in_state(make_review(victim_pseudonym="Adult C"), "information_gathering",
-                             admin, chair=chair_member(chair), artefacts=False)
+                             admin, chair=chair_member(chair), review_items=False)
     gathering.panel_agencies = ["police", "housing", "idva_service"]
     create_request(gathering, admin, agency="police", kind="chronology",
                    requested_date=TODAY - timedelta(60), due_date=TODAY - timedelta(9),
                    contact_name="DS Amy Clarke", contact_email="amy.clarke@police.example")
     put_in_state(make_review(victim_pseudonym="Adult D"), "home_office_qa", admin,
-                 artefacts=False)
+                 review_items=False)
     at_qa = put_in_state(make_review(victim_pseudonym="Adult G"), "local_qa", admin,
-                         artefacts=False)
+                         review_items=False)
     lapsed = pool_member("Helen Carter")
     lapsed.training = [TrainingRecord(kind="home_office_chair_training",
                                       completed_date=TODAY - timedelta(900),
                                       expires_date=TODAY - timedelta(3))]
     put_in_state(make_review(victim_pseudonym="Adult J"), "drafting", admin, chair=lapsed,
-                 artefacts=False)
+                 review_items=False)
     db.session.commit()
     return Day(make_user("csp_manager", csps=["Dacorum"]), chair, make_user("subgroup_member"),
                make_user("coordinator"), make_user("practitioner"), undecided, gathering,

@@ -20,13 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from whoosh import index
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh import formats, index
+from whoosh.analysis import Analyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 _STEM = StemmingAnalyzer()
+
+
+class WORDS(KEYWORD):
+    """The words of a text without positions or frequencies: all that "did you mean" needs.
+    (Scorable only because Whoosh looks for the lengths of an unscored field on disk at
+    every word it writes.)"""
+
+    def __init__(self, analyzer: Analyzer):
+        super().__init__(scorable=True)
+        self.analyzer = analyzer
+        self.format = formats.Existence()
+
 _SEARCHABLE = dict(analyzer=_STEM, stored=True, phrase=True)
 
 SCHEMA = Schema(
@@ -39,7 +51,7 @@ SCHEMA = Schema(
     tags=TEXT(**_SEARCHABLE),
     progress=TEXT(**_SEARCHABLE),
     # Unstemmed words of the public text, for "did you mean".
-    spell=TEXT(analyzer=StandardAnalyzer(minsize=3)),
+    spell=WORDS(StandardAnalyzer(minsize=3)),
     # Facets and filters.
     csp=ID(stored=True),
     year=ID(stored=True),

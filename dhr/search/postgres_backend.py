@@ -45,6 +45,10 @@ RANK_WEIGHTS = "{0.8, 0.5, 1.0, 1.0}"
 RANK_NORMALISATION = 1
 # How much a match of the words typed adds over the same match through a synonym.
 TYPED_BONUS = 1.0
+RANK_FUNCTION = "ts_rank"
+# Each of the query's alternatives (words, phrases, thesaurus groups) an item matches
+# multiplies its rank by 1 + COORDINATION more, as Whoosh's OrGroup rewards matching more.
+COORDINATION = 1.0
 HEADLINE = (f"StartSel={START}, StopSel={END}, MaxWords=40, MinWords=20, MaxFragments=2, "
             'FragmentDelimiter=" … "')
 LIKE_TERMS = 8
@@ -170,6 +174,7 @@ class PostgresBackend:
         params: dict[str, Any] = {}
         where = [_scope_sql(scope, params), _selection_sql(request, params)]
         text_q = request.q.strip()
+        alternatives: list[str] = []
         with self.engine.connect() as connection:
             if request.like:
                 like = self._like_query(connection, request.like, scope)
@@ -188,9 +193,11 @@ class PostgresBackend:
                 params.update(typed.params)
                 full = expanded.sql
                 own = typed.sql or expanded.sql
+                alternatives = expanded.alternatives
             else:
                 full = own = None
-            results = self._run(connection, request, scope, vector, where, full, own, params)
+            results = self._run(connection, request, scope, vector, where, full, own, params,
+                                alternatives)
             if text_q and not request.like and results.total == 0:
                 results.suggestion = self._suggest(connection, text_q, scope, request,
                                                    thesaurus)
@@ -204,19 +211,23 @@ class PostgresBackend:
 
     def _run(self, connection: Connection, request: SearchRequest, scope: Scope, vector: str,
              where: list[str], full: str | None, own: str | None,
-             params: dict[str, Any]) -> SearchResults:
+             params: dict[str, Any], alternatives: list[str]) -> SearchResults:
         page = max(1, request.page)
         params.update(limit=request.per_page, offset=(page - 1) * request.per_page,
                       weights=RANK_WEIGHTS)
         if full is None:
-            query_cte, score = "SELECT NULL::tsquery AS full_q, NULL::tsquery AS own_q", "0"
+            query_cte, score = ("SELECT NULL::tsquery AS full_q, NULL::tsquery AS own_q, "
+                                "NULL::tsquery[] AS units"), "0"
         else:
-            query_cte = f"SELECT {full} AS full_q, {own} AS own_q"
+            units = f"ARRAY[{', '.join(alternatives)}]::tsquery[]"
+            query_cte = f"SELECT {full} AS full_q, {own} AS own_q, {units} AS units"
             where.append(f"{vector} @@ q.full_q")
-            score = (f"(ts_rank(CAST(:weights AS real[]), {vector}, q.full_q, "
-                     f"{RANK_NORMALISATION}) + {float(TYPED_BONUS)} * ts_rank("
+            matched = f"SELECT count(*) FROM unnest(q.units) AS u WHERE {vector} @@ u"  # noqa: S608
+            coordination = f"(1 + {float(COORDINATION)} * ({matched}))"
+            score = (f"({RANK_FUNCTION}(CAST(:weights AS real[]), {vector}, q.full_q, "
+                     f"{RANK_NORMALISATION}) + {float(TYPED_BONUS)} * {RANK_FUNCTION}("
                      f"CAST(:weights AS real[]), {vector}, q.own_q, {RANK_NORMALISATION})) "
-                     f"* d.boost")
+                     f"* d.boost * {coordination}")
         fields = ["body", "title", "tags"] + (["progress"] if scope.insider else [])
         headlines = ", ".join(
             f"CASE WHEN q.full_q IS NULL THEN NULL ELSE "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
 from whoosh import collectors, highlight, query
@@ -46,6 +46,7 @@ FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "tags": 0.5, "progress": 0.8}
 WORD_GROUP = OrGroup.factory(0.9)
 WRITE_TIMEOUT_SECONDS = 30.0
 LIKE_TERMS = 8  # key words taken from an item for "more like this"
+REBUILD_WRITER: dict = {}
 
 
 class _Markers(highlight.Formatter):
@@ -57,12 +58,25 @@ class _Markers(highlight.Formatter):
         return f"{START}{highlight.get_text(text, token, replace)}{END}"
 
 
-def _fields(item: SearchItem, fingerprint: str) -> dict:
-    public_text = " ".join([item.title, item.body, item.tags])
+def _documents(items: list[SearchItem], fingerprint: str) -> Iterator[dict]:
+    """The index documents of one review's items. The words for "did you mean" are written
+    once per review, on its first item, rather than on every item: a rebuild writes far
+    fewer of them (a suggestion is still only offered when it finds something the searcher
+    may see)."""
+    words = {word for item in items
+             for word in _WORD.findall(clean(f"{item.title} {item.body} {item.tags}"))}
+    for n, item in enumerate(items):
+        yield _fields(item, fingerprint, " ".join(sorted(words)) if n == 0 else "")
+
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*")  # as Whoosh's StandardAnalyzer reads words
+
+
+def _fields(item: SearchItem, fingerprint: str, spell: str) -> dict:
     return {
         "doc_id": item.doc_id, "kind": item.kind, "review_id": str(item.review_id),
         "title": clean(item.title), "body": clean(item.body), "tags": clean(item.tags),
-        "progress": clean(item.progress), "spell": clean(public_text),
+        "progress": clean(item.progress), "spell": spell,
         "csp": item.csp, "year": item.year, "death_type": item.death_type,
         "theme": ",".join(item.themes), "agency": ",".join(item.agencies),
         "csp_id": str(item.csp_id), "area_id": str(item.area_id),
@@ -316,8 +330,8 @@ class WhooshBackend:
         try:
             with ix.writer(timeout=WRITE_TIMEOUT_SECONDS) as writer:
                 writer.delete_by_term("review_id", str(review_id))
-                for item in items:
-                    writer.add_document(**_fields(item, fingerprint))
+                for fields in _documents(items, fingerprint):
+                    writer.add_document(**fields)
         finally:
             ix.close()
 
@@ -341,10 +355,10 @@ class WhooshBackend:
                 progress: Callable[[], None]) -> None:
         generation = storage.new_generation()
         ix = whoosh_index.open_dir(generation)
-        with ix.writer() as writer:
+        with ix.writer(**REBUILD_WRITER) as writer:
             for _review_id, items, fingerprint in reviews:
-                for item in items:
-                    writer.add_document(**_fields(item, fingerprint))
+                for fields in _documents(items, fingerprint):
+                    writer.add_document(**fields)
                 progress()
         ix.close()
         storage.serve(generation)

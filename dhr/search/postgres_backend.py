@@ -7,8 +7,9 @@ faceted or paged), then the facet counts over exactly those, then one page with
 `ts_headline` snippets. (The SQL is assembled from this module's own fragments and
 dhr.search.tsquery's; the searcher's words and choices are always bound parameters, hence
 the `noqa: S608` markers.) Ranking is `ts_rank` over weighted vectors (title and body A/B,
-theme and agency labels C, the progress log D), times the item's boost, plus a bonus for the
-words the searcher typed over the thesaurus's synonyms.
+theme and agency labels C, the progress log D), plus a bonus for the words the searcher typed
+over the thesaurus's synonyms, times the item's boost and a reward for each of the query's
+alternatives the item matches.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ from dhr.search.snippets import END, START, clean, offsets, opening
 from dhr.search.thesaurus import Thesaurus
 from dhr.search.tsquery import Compiled, compile_query
 
-# ts_rank's weights for D, C, B, A: the same field boosts as the Whoosh backend's.
-RANK_WEIGHTS = "{0.8, 0.5, 1.0, 1.0}"
+# ts_rank's weights for D (progress log), C (labels), B (body), A (title): PostgreSQL's own
+# defaults, a title word counting most. Chosen with benchmarks/relevance.py: ts_rank has no
+# inverse document frequency, and Whoosh's field boosts (title = body) ranked worse here.
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 # 1: the rank divided by 1 + log(length), so a long passage does not win by length alone.
 RANK_NORMALISATION = 1
 # How much a match of the words typed adds over the same match through a synonym.

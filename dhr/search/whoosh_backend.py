@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup
 from whoosh.reading import IndexReader
 from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Searcher
+from whoosh.searching import SearchContext, Searcher
 
 from dhr.search import index as storage
 from dhr.search import query_text
@@ -190,14 +190,21 @@ class _Matches(collectors.WrappingCollector):
         self.reading = reading
         self.segments: list[tuple[dict[str, list], list[int]]] = []
 
+    def prepare(self, top_searcher: Searcher, q: query.Query, context: SearchContext) -> None:
+        # Matchers that know the current match (as with Whoosh's own facets): on a small
+        # index Whoosh would otherwise preload alternatives and score them differently.
+        super().prepare(top_searcher, q, context.set(needs_current=True))
+
     def set_subsearcher(self, subsearcher: Searcher, offset: int) -> None:
         super().set_subsearcher(subsearcher, offset)
         reader = subsearcher.reader()
-        key = reader.segment().segment_id()
+        segment = reader.segment()  # None for an empty index's reader: nothing to keep
+        key = segment.segment_id() if segment is not None else ""
         values = self.reading.per_segment.get(key)
         if values is None:
-            values = self.reading.per_segment[key] = {
-                name: _facet_values(reader, name) for name in FACETS}
+            values = {name: _facet_values(reader, name) for name in FACETS}
+            if key:
+                self.reading.per_segment[key] = values
         docs: list[int] = []
         self.segments.append((values, docs))
         self._keep = docs.append

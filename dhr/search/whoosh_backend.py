@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup
 from whoosh.reading import IndexReader
 from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import SearchContext, Searcher
+from whoosh.searching import Searcher
 
 from dhr.search import index as storage
 from dhr.search import query_text
@@ -189,11 +189,6 @@ class _Matches(collectors.WrappingCollector):
         super().__init__(child)
         self.reading = reading
         self.segments: list[tuple[dict[str, list], list[int]]] = []
-
-    def prepare(self, top_searcher: Searcher, q: query.Query, context: SearchContext) -> None:
-        # Matchers that know the current match (as with Whoosh's own facets): on a small
-        # index Whoosh would otherwise preload alternatives and score them differently.
-        super().prepare(top_searcher, q, context.set(needs_current=True))
 
     def set_subsearcher(self, subsearcher: Searcher, offset: int) -> None:
         super().set_subsearcher(subsearcher, offset)

@@ -294,7 +294,13 @@ def main() -> None:
                                                          2.0)}),
                 ("typed words count as synonyms", {"b": ((postgres_backend, "TYPED_BONUS"),
                                                          0.0)}),
-            ]
+                ("ts_rank_cd", {"r": ((postgres_backend, "RANK_FUNCTION"), "ts_rank_cd")}),
+                ("no reward for matching more words", {"c": ((postgres_backend, "COORDINATION"),
+                                                             0.0)}),
+                ("2x reward for matching more words", {"c": ((postgres_backend, "COORDINATION"),
+                                                             2.0)}),
+            ] + [(f"weights {w}", {"f": ((postgres_backend, "RANK_WEIGHTS"), w)})
+                 for w in ("{0.8, 0.5, 1.0, 1.0}", "{0.5, 0.3, 0.7, 1.0}")]
         print(f"{'variant':40} {'nDCG@10':>8} {'recall@10':>10}")
         for label, changes in variants:
             with settings(**changes):

@@ -3,7 +3,7 @@ generated corpus and queries, in the same run.
 
     .venv/bin/python benchmarks/search_bench.py \\
         --search-url postgresql://postgres@127.0.0.1:5432/dhr_bench \\
-        [--sizes 1000,10000,100000] [--repeat 5]
+        [--sizes 1000,10000,100000] [--repeat 5] [--backends whoosh,postgresql]
 
 For each size (indexed items: reviews, lessons and recommendations, about twenty to a
 review) it prints the full-rebuild rate (items per second) and the query time p50/p95 over
@@ -164,6 +164,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backends", default="whoosh,postgresql",
+                        help="which to measure beside FTS5 (always measured, the baseline): "
+                        "at 100k, one run per backend can go in parallel, each with its own "
+                        "FTS5 figures taken under the same load")
     parser.add_argument("--search-url", default=os.environ.get("DHR_BENCH_SEARCH_URL", ""),
                         help="PostgreSQL database for the PostgreSQL backend (emptied)")
     args = parser.parse_args()
@@ -177,30 +181,36 @@ def main() -> None:
     from dhr.search.thesaurus import load_thesaurus
 
     sqlite_url = f"sqlite:///{folder}/bench.sqlite"
-    apps = {"whoosh": create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url})}
-    if args.search_url:
+    chosen = set(args.backends.split(","))
+    apps = {}
+    if "whoosh" in chosen:
+        apps["whoosh"] = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url})
+    if "postgresql" in chosen and args.search_url:
         apps["postgresql"] = create_app({
             "SQLALCHEMY_DATABASE_URI": sqlite_url,
             "SEARCH_URL": search_backend_url({"DHR_SEARCH_URL": args.search_url}, sqlite_url)})
     practitioner = Scope(published=True)
-    print(f"{'items':>7} {'backend':10} {'index/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p95/FTS5':>8} {'index ratio':>11}")
+    print(f"{'items':>7} {'backend':10} {'index/s':>8} {'rebuild s':>9} {'p50 ms':>7} "
+          f"{'p95 ms':>7} {'p95/FTS5':>8} {'index ratio':>11}", flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
         fts = Fts5(folder)
         started = time.perf_counter()
         fts.rebuild(corpus(size))
-        fts_rate = size / (time.perf_counter() - started)
+        fts_seconds = time.perf_counter() - started
+        fts_rate = size / fts_seconds
         fts_times = timed(fts.search, args.repeat)
         fts_p95 = percentile(fts_times, 0.95)
-        print(f"{size:7d} {'fts5':10} {fts_rate:8.0f} {statistics.median(fts_times):7.1f} "
-              f"{fts_p95:7.1f} {1.0:8.2f} {1.0:11.2f}")
+        print(f"{size:7d} {'fts5':10} {fts_rate:8.0f} {fts_seconds:9.0f} "
+              f"{statistics.median(fts_times):7.1f} {fts_p95:7.1f} {1.0:8.2f} {1.0:11.2f}",
+              flush=True)
         for name, app in apps.items():
             with app.app_context():
                 backend = service.backend()
                 thesaurus = load_thesaurus()
                 started = time.perf_counter()
                 backend.rebuild(corpus(size), lambda: None)
-                rate = size / (time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                rate = size / seconds
 
                 def run(query: str, backend=backend, thesaurus=thesaurus) -> object:
                     return backend.search(SearchRequest(q=query), practitioner, thesaurus)
@@ -208,8 +218,9 @@ def main() -> None:
                 run(QUERIES[0])  # warm: open the index, fill caches
                 times = timed(run, args.repeat)
             p95 = percentile(times, 0.95)
-            print(f"{size:7d} {name:10} {rate:8.0f} {statistics.median(times):7.1f} "
-                  f"{p95:7.1f} {p95 / fts_p95:8.2f} {fts_rate / rate:11.2f}")
+            print(f"{size:7d} {name:10} {rate:8.0f} {seconds:9.0f} "
+                  f"{statistics.median(times):7.1f} {p95:7.1f} {p95 / fts_p95:8.2f} "
+                  f"{fts_rate / rate:11.2f}", flush=True)
 
 
 if __name__ == "__main__":

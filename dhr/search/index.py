@@ -13,18 +13,32 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from whoosh import index
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh import formats, index
+from whoosh.analysis import Analyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 _STEM = StemmingAnalyzer()
+
+
+class WORDS(KEYWORD):
+    """The words of a text without positions or frequencies: all that "did you mean" needs.
+    (Scorable only because Whoosh looks for the lengths of an unscored field on disk at
+    every word it writes.)"""
+
+    def __init__(self, analyzer: Analyzer):
+        super().__init__(scorable=True)
+        self.analyzer = analyzer
+        self.format = formats.Existence()
+
 _SEARCHABLE = dict(analyzer=_STEM, stored=True, phrase=True)
 
 SCHEMA = Schema(
@@ -37,7 +51,7 @@ SCHEMA = Schema(
     tags=TEXT(**_SEARCHABLE),
     progress=TEXT(**_SEARCHABLE),
     # Unstemmed words of the public text, for "did you mean".
-    spell=TEXT(analyzer=StandardAnalyzer(minsize=3)),
+    spell=WORDS(StandardAnalyzer(minsize=3)),
     # Facets and filters.
     csp=ID(stored=True),
     year=ID(stored=True),
@@ -149,25 +163,83 @@ def open_index() -> FileIndex:
     raise AssertionError("unreachable")
 
 
-@contextmanager
-def searcher() -> Iterator[Searcher]:
-    """A searcher over the served index, retried like `open_index` when a concurrent commit
-    removed a file between reading the table of contents and opening the segments."""
+@dataclass
+class Reading:
+    """A searcher kept open between searches, with what is worth computing once per version
+    of the index rather than once per search (`per_segment`: by segment id, kept for the
+    segments a refresh keeps; `filters`: document sets of filter queries, dropped on any
+    change, as document numbers may move)."""
+
+    path: Path
+    index: FileIndex
+    searcher: Searcher
+    per_segment: dict[str, dict] = field(default_factory=dict)
+    filters: dict[str, set[int]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
+
+
+MAX_CACHED_FILTERS = 64
+_readings = threading.local()
+
+
+def _open_reading() -> Reading:
+    """A new searcher over the served index, retried like `open_index` when a concurrent
+    commit removed a file between reading the table of contents and opening the segments."""
     for attempt in range(OPEN_ATTEMPTS):
         ix = open_index()
         try:
-            opened = ix.searcher()
+            return Reading(Path(ix.storage.folder), ix, ix.searcher())
         except FileNotFoundError:
             ix.close()
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
-            continue
+    raise AssertionError("unreachable")
+
+
+def reading() -> Reading:
+    """This thread's searcher, reopened when the served index has changed since its last use
+    (a commit or a rebuild). Opening the index for every search cost more than many searches
+    (benchmarks/search_bench.py). Whoosh's own `refresh()` is not used: it reuses a segment's
+    reader with the deletions it had before the commit, so a replaced item would match
+    twice. Values kept per segment survive a commit, as a segment's documents never change."""
+    cached: Reading | None = getattr(_readings, "current", None)
+    if cached is not None and cached.path == current_dir():
         try:
-            yield opened
-        finally:
-            opened.close()
-            ix.close()
-        return
+            if cached.searcher.up_to_date():
+                return cached
+        except FileNotFoundError:
+            pass
+    fresh = _open_reading()
+    if cached is not None:
+        if cached.path == fresh.path:
+            live = {leaf.segment().segment_id() for leaf, _ in
+                    fresh.searcher.reader().leaf_readers()}
+            fresh.per_segment = {key: values for key, values in cached.per_segment.items()
+                                 if key in live}
+        cached.close()
+    _readings.current = fresh
+    return fresh
+
+
+def filter_docs(current: Reading, key: str, make: Callable[[], set[int]]
+                ) -> set[int]:
+    """The document set of a filter (a caller's permissions, chosen facet values), kept
+    until the index changes."""
+    found = current.filters.get(key)
+    if found is None:
+        if len(current.filters) >= MAX_CACHED_FILTERS:
+            current.filters.clear()
+        found = current.filters[key] = make()
+    return found
+
+
+@contextmanager
+def searcher() -> Iterator[Searcher]:
+    """This thread's up-to-date searcher (see `reading`); it stays open after the block."""
+    yield reading().searcher
 
 
 def search_status() -> str:

@@ -7,8 +7,9 @@ faceted or paged), then the facet counts over exactly those, then one page with
 `ts_headline` snippets. (The SQL is assembled from this module's own fragments and
 dhr.search.tsquery's; the searcher's words and choices are always bound parameters, hence
 the `noqa: S608` markers.) Ranking is `ts_rank` over weighted vectors (title and body A/B,
-theme and agency labels C, the progress log D), times the item's boost, plus a bonus for the
-words the searcher typed over the thesaurus's synonyms.
+theme and agency labels C, the progress log D), plus a bonus for the words the searcher typed
+over the thesaurus's synonyms, times the item's boost and a reward for each of the query's
+alternatives the item matches.
 """
 
 from __future__ import annotations
@@ -39,12 +40,18 @@ from dhr.search.snippets import END, START, clean, offsets, opening
 from dhr.search.thesaurus import Thesaurus
 from dhr.search.tsquery import Compiled, compile_query
 
-# ts_rank's weights for D, C, B, A: the same field boosts as the Whoosh backend's.
-RANK_WEIGHTS = "{0.8, 0.5, 1.0, 1.0}"
+# ts_rank's weights for D (progress log), C (labels), B (body), A (title): PostgreSQL's own
+# defaults, a title word counting most. Chosen with benchmarks/relevance.py: ts_rank has no
+# inverse document frequency, and Whoosh's field boosts (title = body) ranked worse here.
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 # 1: the rank divided by 1 + log(length), so a long passage does not win by length alone.
 RANK_NORMALISATION = 1
 # How much a match of the words typed adds over the same match through a synonym.
 TYPED_BONUS = 1.0
+RANK_FUNCTION = "ts_rank"
+# Each of the query's alternatives (words, phrases, thesaurus groups) an item matches
+# multiplies its rank by 1 + COORDINATION more, as Whoosh's OrGroup rewards matching more.
+COORDINATION = 1.0
 HEADLINE = (f"StartSel={START}, StopSel={END}, MaxWords=40, MinWords=20, MaxFragments=2, "
             'FragmentDelimiter=" … "')
 LIKE_TERMS = 8
@@ -170,6 +177,7 @@ class PostgresBackend:
         params: dict[str, Any] = {}
         where = [_scope_sql(scope, params), _selection_sql(request, params)]
         text_q = request.q.strip()
+        alternatives: list[str] = []
         with self.engine.connect() as connection:
             if request.like:
                 like = self._like_query(connection, request.like, scope)
@@ -188,9 +196,11 @@ class PostgresBackend:
                 params.update(typed.params)
                 full = expanded.sql
                 own = typed.sql or expanded.sql
+                alternatives = expanded.alternatives
             else:
                 full = own = None
-            results = self._run(connection, request, scope, vector, where, full, own, params)
+            results = self._run(connection, request, scope, vector, where, full, own, params,
+                                alternatives)
             if text_q and not request.like and results.total == 0:
                 results.suggestion = self._suggest(connection, text_q, scope, request,
                                                    thesaurus)
@@ -204,19 +214,23 @@ class PostgresBackend:
 
     def _run(self, connection: Connection, request: SearchRequest, scope: Scope, vector: str,
              where: list[str], full: str | None, own: str | None,
-             params: dict[str, Any]) -> SearchResults:
+             params: dict[str, Any], alternatives: list[str]) -> SearchResults:
         page = max(1, request.page)
         params.update(limit=request.per_page, offset=(page - 1) * request.per_page,
                       weights=RANK_WEIGHTS)
         if full is None:
-            query_cte, score = "SELECT NULL::tsquery AS full_q, NULL::tsquery AS own_q", "0"
+            query_cte, score = ("SELECT NULL::tsquery AS full_q, NULL::tsquery AS own_q, "
+                                "NULL::tsquery[] AS units"), "0"
         else:
-            query_cte = f"SELECT {full} AS full_q, {own} AS own_q"
+            units = f"ARRAY[{', '.join(alternatives)}]::tsquery[]"
+            query_cte = f"SELECT {full} AS full_q, {own} AS own_q, {units} AS units"
             where.append(f"{vector} @@ q.full_q")
-            score = (f"(ts_rank(CAST(:weights AS real[]), {vector}, q.full_q, "
-                     f"{RANK_NORMALISATION}) + {float(TYPED_BONUS)} * ts_rank("
+            matched = f"SELECT count(*) FROM unnest(q.units) AS u WHERE {vector} @@ u"  # noqa: S608
+            coordination = f"(1 + {float(COORDINATION)} * ({matched}))"
+            score = (f"({RANK_FUNCTION}(CAST(:weights AS real[]), {vector}, q.full_q, "
+                     f"{RANK_NORMALISATION}) + {float(TYPED_BONUS)} * {RANK_FUNCTION}("
                      f"CAST(:weights AS real[]), {vector}, q.own_q, {RANK_NORMALISATION})) "
-                     f"* d.boost")
+                     f"* d.boost * {coordination}")
         fields = ["body", "title", "tags"] + (["progress"] if scope.insider else [])
         headlines = ", ".join(
             f"CASE WHEN q.full_q IS NULL THEN NULL ELSE "

@@ -25,6 +25,9 @@ class Compiled:
 
     sql: str | None
     params: dict[str, str] = field(default_factory=dict)
+    # The alternatives at the top of "a b c" (each word, phrase or thesaurus group), as
+    # tsquery SQL: an item matching more of them ranks higher. Empty for a single one.
+    alternatives: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -132,4 +135,7 @@ def compile_query(text: str, prefix: str = "w") -> Compiled:
             return "(" + " || ".join(sql(c) for c in node.children) + ")"
         return "(" + " && ".join(sql(c) for c in node.children) + ")"
 
+    if root.op == "or" and not any(c.op == "not" for c in root.children):
+        alternatives = [sql(c) for c in root.children]
+        return Compiled("(" + " || ".join(alternatives) + ")", params, alternatives)
     return Compiled(sql(root), params)

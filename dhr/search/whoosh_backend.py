@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 
-from whoosh import highlight, query, sorting
+from whoosh import collectors, highlight, query
 from whoosh import index as whoosh_index
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup
+from whoosh.reading import IndexReader
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
@@ -43,6 +46,7 @@ FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "tags": 0.5, "progress": 0.8}
 WORD_GROUP = OrGroup.factory(0.9)
 WRITE_TIMEOUT_SECONDS = 30.0
 LIKE_TERMS = 8  # key words taken from an item for "more like this"
+REBUILD_WRITER: dict = {}
 
 
 class _Markers(highlight.Formatter):
@@ -54,12 +58,25 @@ class _Markers(highlight.Formatter):
         return f"{START}{highlight.get_text(text, token, replace)}{END}"
 
 
-def _fields(item: SearchItem, fingerprint: str) -> dict:
-    public_text = " ".join([item.title, item.body, item.tags])
+def _documents(items: list[SearchItem], fingerprint: str) -> Iterator[dict]:
+    """The index documents of one review's items. The words for "did you mean" are written
+    once per review, on its first item, rather than on every item: a rebuild writes far
+    fewer of them (a suggestion is still only offered when it finds something the searcher
+    may see)."""
+    words = {word for item in items
+             for word in _WORD.findall(clean(f"{item.title} {item.body} {item.tags}"))}
+    for n, item in enumerate(items):
+        yield _fields(item, fingerprint, " ".join(sorted(words)) if n == 0 else "")
+
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*")  # as Whoosh's StandardAnalyzer reads words
+
+
+def _fields(item: SearchItem, fingerprint: str, spell: str) -> dict:
     return {
         "doc_id": item.doc_id, "kind": item.kind, "review_id": str(item.review_id),
         "title": clean(item.title), "body": clean(item.body), "tags": clean(item.tags),
-        "progress": clean(item.progress), "spell": clean(public_text),
+        "progress": clean(item.progress), "spell": spell,
         "csp": item.csp, "year": item.year, "death_type": item.death_type,
         "theme": ",".join(item.themes), "agency": ",".join(item.agencies),
         "csp_id": str(item.csp_id), "area_id": str(item.area_id),
@@ -147,9 +164,61 @@ def _like(searcher: Searcher, doc_id: str, scope: Scope) -> tuple[query.Query, s
         {hit.docnum}
 
 
-def _facets() -> dict[str, sorting.FieldFacet]:
-    multi = {"theme", "agency"}
-    return {name: sorting.FieldFacet(name, allow_overlap=name in multi) for name in FACETS}
+_MULTI_VALUED = frozenset({"theme", "agency"})
+
+
+def _facet_values(reader: IndexReader, name: str) -> list:
+    """Each document's value of facet `name` in one segment (a tuple for theme and agency),
+    read from the postings once per segment instead of once per search as Whoosh's own
+    facets do."""
+    multi = name in _MULTI_VALUED
+    values: list = [() if multi else None] * reader.doc_count_all()
+    for term in reader.lexicon(name):
+        value = term.decode()
+        for doc in reader.postings(name, term).all_ids():
+            values[doc] = values[doc] + (value,) if multi else value
+    return values
+
+
+class _Matches(collectors.WrappingCollector):
+    """Passes every match on to the ranking collector and keeps its number, per segment,
+    with that segment's facet values: the facets and the total are then counted over the
+    matches without Whoosh's per-search facet set-up."""
+
+    def __init__(self, child: collectors.Collector, reading: storage.Reading):
+        super().__init__(child)
+        self.reading = reading
+        self.segments: list[tuple[dict[str, list], list[int]]] = []
+
+    def set_subsearcher(self, subsearcher: Searcher, offset: int) -> None:
+        super().set_subsearcher(subsearcher, offset)
+        reader = subsearcher.reader()
+        segment = reader.segment()  # None for an empty index's reader: nothing to keep
+        key = segment.segment_id() if segment is not None else ""
+        values = self.reading.per_segment.get(key)
+        if values is None:
+            values = {name: _facet_values(reader, name) for name in FACETS}
+            if key:
+                self.reading.per_segment[key] = values
+        docs: list[int] = []
+        self.segments.append((values, docs))
+        self._keep = docs.append
+
+    def collect(self, sub_docnum: int) -> None:
+        self._keep(sub_docnum)
+        self.child.collect(sub_docnum)
+
+    def total(self) -> int:
+        return sum(len(docs) for _values, docs in self.segments)
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+        for values, docs in self.segments:
+            for name in FACETS:
+                found = map(values[name].__getitem__, docs)
+                counts[name].update(chain.from_iterable(found) if name in _MULTI_VALUED
+                                    else found)
+        return {name: _counts(counted) for name, counted in counts.items()}
 
 
 def _snippet(hit: WhooshHit, scope: Scope) -> tuple[str, list[tuple[int, int]]]:
@@ -163,14 +232,9 @@ def _snippet(hit: WhooshHit, scope: Scope) -> tuple[str, list[tuple[int, int]]]:
     return opening(hit.get("body") or ""), []
 
 
-def _counts(groups: dict) -> dict[str, int]:
-    result = {}
-    for key, count in groups.items():
-        if key is None or key == "":
-            continue
-        name = key.decode() if isinstance(key, bytes) else str(key)
-        result[name] = count
-    return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+def _counts(groups: Counter) -> dict[str, int]:
+    return dict(sorted(((key, n) for key, n in groups.items() if key),
+                       key=lambda kv: (-kv[1], kv[0])))
 
 
 class WhooshBackend:
@@ -188,32 +252,40 @@ class WhooshBackend:
                                  page=1, pages=0)
         text = request.q.strip()
         allowed = _combined_filter(scope, request)
-        with storage.searcher() as searcher:
-            mask: set[int] = set()
-            if request.like:
-                parsed, mask = _like(searcher, request.like, scope)
-            elif text:
-                parsed = _not_means_without(
-                    _parser(scope).parse(query_text.expand(text, thesaurus)))
-            else:
-                parsed = query.Every()
-            message = None
-            if parsed is query.NullQuery and not request.like:
-                message = NO_WORDS
-            page = max(1, request.page)
-            results = searcher.search(parsed, limit=page * request.per_page, filter=allowed,
-                                      mask=mask or None, groupedby=_facets(),
-                                      maptype=sorting.Count, terms=True)
-            results.formatter = _Markers()
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS,
-                                                             surround=80)
-            total = len(results)
-            first = (page - 1) * request.per_page
-            hits = [self._hit(hit, scope) for hit in results[first:first + request.per_page]]
-            facets = {name: _counts(results.groups(name)) for name in FACETS}
-            suggestion = (self._suggest(searcher, text, scope, request, thesaurus)
-                          if text and not request.like and total == 0 and message is None
-                          else None)
+        reading = storage.reading()
+        searcher = reading.searcher
+        mask: set[int] = set()
+        if request.like:
+            parsed, mask = _like(searcher, request.like, scope)
+        elif text:
+            parsed = _not_means_without(
+                _parser(scope).parse(query_text.expand(text, thesaurus)))
+        else:
+            parsed = query.Every()
+        message = None
+        if parsed is query.NullQuery and not request.like:
+            message = NO_WORDS
+        page = max(1, request.page)
+        # Every match is scored and counted (no block-quality skipping): the facets and the
+        # total cover all of them.
+        matches = _Matches(collectors.TopCollector(limit=page * request.per_page,
+                                                   usequality=False), reading)
+        allow = None if allowed is None else storage.filter_docs(
+            reading, repr(allowed), lambda: set(searcher.docs_for_query(allowed)))
+        collector = collectors.FilterCollector(matches, allow=allow, restrict=mask or None)
+        # An empty set would read as "no filter": nothing the caller may see, nothing matched.
+        searcher.search_with_collector(query.NullQuery if allow == set() else parsed,
+                                       collector)
+        results = collector.results()
+        results.formatter = _Markers()
+        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+        total = matches.total()
+        first = (page - 1) * request.per_page
+        hits = [self._hit(hit, scope) for hit in results[first:first + request.per_page]]
+        facets = matches.facets()
+        suggestion = (self._suggest(searcher, text, scope, request, thesaurus)
+                      if text and not request.like and total == 0 and message is None
+                      else None)
         return SearchResults(total=total, hits=hits, facets=facets, page=page,
                              pages=math.ceil(total / request.per_page), suggestion=suggestion,
                              message=message)
@@ -260,8 +332,8 @@ class WhooshBackend:
         try:
             with ix.writer(timeout=WRITE_TIMEOUT_SECONDS) as writer:
                 writer.delete_by_term("review_id", str(review_id))
-                for item in items:
-                    writer.add_document(**_fields(item, fingerprint))
+                for fields in _documents(items, fingerprint):
+                    writer.add_document(**fields)
         finally:
             ix.close()
 
@@ -285,10 +357,10 @@ class WhooshBackend:
                 progress: Callable[[], None]) -> None:
         generation = storage.new_generation()
         ix = whoosh_index.open_dir(generation)
-        with ix.writer() as writer:
+        with ix.writer(**REBUILD_WRITER) as writer:
             for _review_id, items, fingerprint in reviews:
-                for item in items:
-                    writer.add_document(**_fields(item, fingerprint))
+                for fields in _documents(items, fingerprint):
+                    writer.add_document(**fields)
                 progress()
         ix.close()
         storage.serve(generation)

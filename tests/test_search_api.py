@@ -89,6 +89,16 @@ def test_practitioners_land_on_search(client, make_user):
     assert response.status_code == 302 and response.location.endswith("/search")
 
 
+def test_an_empty_index_answers_every_time(client, make_user):
+    """A new deployment has nothing indexed: searching again (the kept searcher reopened)
+    must still answer. The second search gave a 500 once."""
+    sign_in(client, make_user("practitioner"))
+    for _ in range(3):
+        page = client.get("/search?q=stalking")
+        assert page.status_code == 200
+        assert "0 results for" in page.get_data(as_text=True)
+
+
 def test_others_keep_their_dashboard(client, make_user):
     sign_in(client, make_user("csp_manager"))
     assert client.get("/").status_code == 200

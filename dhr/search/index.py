@@ -215,8 +215,9 @@ def reading() -> Reading:
     fresh = _open_reading()
     if cached is not None:
         if cached.path == fresh.path:
-            live = {leaf.segment().segment_id() for leaf, _ in
-                    fresh.searcher.reader().leaf_readers()}
+            segments = (leaf.segment() for leaf, _ in fresh.searcher.reader().leaf_readers())
+            # An empty index has one leaf with no segment.
+            live = {segment.segment_id() for segment in segments if segment is not None}
             fresh.per_segment = {key: values for key, values in cached.per_segment.items()
                                  if key in live}
         cached.close()

@@ -6,8 +6,9 @@ scrolling."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
-from repeats_support import make_county
+
+from tests.conftest import PASSWORD
+from tests.support.repeats import make_county
 
 pytestmark = pytest.mark.browser
 

@@ -24,6 +24,9 @@ from dhr.models import PoolMember, Review, User
 from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
 
+# Fixtures kept in tests/support, offered to every test as these are.
+pytest_plugins = ["tests.support.csrf"]
+
 
 def _isolate_xdist_worker() -> None:
     """Under pytest-xdist every worker gets its own PostgreSQL database (created if missing)

@@ -15,10 +15,10 @@ from dhr.extensions import db
 from dhr.models import AgencyRequest, AgencyRequestFile, AuditEntry
 from dhr.workflow.agency_requests import create_request, requests_for
 from tests.conftest import sign_in
+from tests.support.documents import PDF_BYTES
 from tests.support.foundation import error_summary
 
 TODAY = date.today()
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 

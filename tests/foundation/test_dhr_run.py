@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -18,14 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import free_port
+
 DHR = Path(sys.executable).parent / "dhr"
 WAIT_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def health(port: int) -> dict | None:

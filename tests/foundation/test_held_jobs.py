@@ -13,7 +13,7 @@ from dhr.extensions import db
 from dhr.jobs import heartbeat, release_held
 from dhr.models import HeldJob
 from tests.conftest import PASSWORD
-from tests.foundation.test_jobs_worker import (
+from tests.support.processes import (
     Worker,
     live_app,
     notifications_for,

@@ -30,8 +30,7 @@ from dhr.auth.tokens import issue_token
 from dhr.extensions import db
 from dhr.models import Notification, User
 from tests.conftest import PG_URL
-from tests.foundation.test_dhr_run import free_port
-from tests.foundation.test_jobs_worker import REDIS_URL, Worker
+from tests.support.processes import REDIS_URL, Worker, free_port
 from tests.support.workflow import TODAY, valid_data
 
 pytestmark = pytest.mark.skipif(

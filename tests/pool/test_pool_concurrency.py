@@ -3,32 +3,26 @@ one succeeds. Each thread has its own app context, so its own session and connec
 
 from __future__ import annotations
 
-import os
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from dhr.auth.tokens import issue_token
 from dhr.extensions import db
 from dhr.models import PoolMember, Review
 from dhr.workflow.allocation import reserve_capacity
+from tests.support.concurrency import (
+    ON_POSTGRES,
+    TIMEOUT,
+    hold_after_reserving,
+    manager_tokens,
+    run_threads,
+    run_while_held,
+)
 from tests.support.pool import in_state, member
-
-ON_POSTGRES = bool(os.environ.get("DHR_TEST_DATABASE_URL"))
-TIMEOUT = 30
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the condition")
-        time.sleep(0.02)
 
 
 def last_place(make_review) -> tuple[int, str, list[int]]:
@@ -39,60 +33,10 @@ def last_place(make_review) -> tuple[int, str, list[int]]:
     return chair.id, busy.reference, wanting
 
 
-def hold_after_reserving(monkeypatch, review_id: int) -> tuple[threading.Event,
-                                                                 threading.Event]:
-    """Make the request for `review_id` stop just after reserving the chair's place (holding
-    the row lock): `reserved` is set then, and it goes on once `release` is set."""
-    from dhr.workflow import allocation
-
-    reserved, release = threading.Event(), threading.Event()
-    real_reserve = allocation.reserve_capacity
-
-    def held_reserve(member, review, *args, **kwargs):
-        reasons = real_reserve(member, review, *args, **kwargs)
-        if review.id == review_id:
-            reserved.set()
-            release.wait(TIMEOUT)
-        return reasons
-
-    monkeypatch.setattr(allocation, "reserve_capacity", held_reserve)
-    return reserved, release
-
-
-def run_while_held(threads: list[threading.Thread], release: threading.Event) -> None:
-    """Start the threads, wait until one is queued on a pool member's row lock (PostgreSQL),
-    then let the held one go on and wait for both."""
-    for thread in threads:
-        thread.start()
-    try:
-        wait_until(blocked_on_pool_member_lock)
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(TIMEOUT)
-
-
-def run_threads(targets: list[Callable[[], None]]) -> None:
-    threads = [threading.Thread(target=t) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-
-
 def current_count(member_id: int) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count(Review.id)).where(
         Review.chair_id == member_id, Review.state == "chair_appointment"))
-
-
-def blocked_on_pool_member_lock() -> bool:
-    """Some connection is waiting for a pool member's row lock (PostgreSQL)."""
-    with db.engine.connect() as conn:
-        return bool(conn.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query ILIKE 'UPDATE pool_members%'")))
 
 
 def appoint_in_own_session(app: Flask, member_id: int, review_id: int, results: dict,
@@ -168,13 +112,6 @@ def appoint_over_api(app: Flask, token: str, member_id: int, review_id: int,
             headers={"Authorization": f"Bearer {token}"})
         responses[review_id] = (response.status_code, response.get_json())
     return run
-
-
-def manager_tokens(make_user, n: int = 2) -> list[str]:
-    """One token per request: a shared token's last-used update would serialise them."""
-    tokens = [issue_token(make_user("csp_manager", csps=["Dacorum"])) for _ in range(n)]
-    db.session.commit()
-    return tokens
 
 
 def assert_one_appointed(responses: dict, wanting: list[int]) -> None:

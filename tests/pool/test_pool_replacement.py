@@ -17,7 +17,7 @@ from dhr.models import AuditEntry, Notification, PoolMember, Review
 from dhr.workflow import allocation
 from dhr.workflow.allocation import rank_candidates
 from tests.conftest import sign_in
-from tests.pool.test_pool_concurrency import (
+from tests.support.concurrency import (
     ON_POSTGRES,
     TIMEOUT,
     hold_after_reserving,
@@ -25,7 +25,7 @@ from tests.pool.test_pool_concurrency import (
     run_threads,
     run_while_held,
 )
-from tests.security.test_security_csrf import csrf_app, csrf_client, sign_in_with_token  # noqa: F401
+from tests.support.csrf import sign_in_with_token
 from tests.support.pool import TODAY, in_state, member
 from tests.support.workflow import chair_member, put_in_state
 
@@ -397,7 +397,7 @@ def test_those_who_do_not_commission_cannot_post_the_form(client, make_user, cha
     assert_unchanged(review, ann, review.lock_version)
 
 
-def test_the_form_needs_its_csrf_token(csrf_client, make_user, chaired):  # noqa: F811
+def test_the_form_needs_its_csrf_token(csrf_client, make_user, chaired):
     review, ann = chaired()
     bob = member("Bob Jones")
     sign_in_with_token(csrf_client, make_user("coordinator").email)

@@ -5,7 +5,6 @@ identifying term of a review, nor any text of its documents, is in any message."
 from __future__ import annotations
 
 import email
-import socket
 from datetime import date, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -24,6 +23,7 @@ from dhr.workflow import agency_requests as ops
 from dhr.workflow.engine import send_event
 from learning.models import LEVELS, Recommendation
 from tests.conftest import sign_in
+from tests.support.processes import free_port
 
 TODAY = date.today()
 TERMS = ["Jane Realname", "12 Orchard Close"]
@@ -39,12 +39,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
         self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

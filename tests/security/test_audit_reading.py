@@ -14,7 +14,7 @@ from dhr.extensions import db
 from dhr.models import AuditEntry
 from dhr.workflow import documents
 from tests.conftest import sign_in
-from tests.documents.test_documents_upload import PDF_BYTES
+from tests.support.documents import PDF_BYTES
 from tests.support.foundation import error_summary, publish, row_counts
 
 

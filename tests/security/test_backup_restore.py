@@ -17,7 +17,7 @@ from dhr.auth.tokens import issue_token
 from dhr.extensions import db
 from dhr.workflow import documents
 from tests.conftest import PG_URL
-from tests.documents.test_documents_upload import PDF_BYTES
+from tests.support.documents import PDF_BYTES
 from tests.support.search import build_corpus
 
 

@@ -18,7 +18,7 @@ from dhr.workflow import documents
 from dhr.workflow.retention import anonymise, past_retention
 from learning.recommendations import add_progress, create_recommendation
 from learning.stats import annual_rows
-from tests.documents.test_documents_upload import PDF_BYTES
+from tests.support.documents import PDF_BYTES
 from tests.support.foundation import publish, row_counts
 
 TERMS = ["Margaret Doyle", "14 Larch Avenue"]

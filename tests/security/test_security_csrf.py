@@ -4,16 +4,8 @@ bearer tokens only and never cookies, does not."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
-import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-
-from dhr import create_app
-from dhr.extensions import db
 from tests.conftest import PASSWORD, Api, review_fields
+from tests.support.csrf import sign_in_with_token, token_from
 from tests.support.foundation import row_counts
 
 NEW_REVIEW_FORM = {
@@ -21,46 +13,6 @@ NEW_REVIEW_FORM = {
     "notification_date": "2024-02-01", "death_type": "intimate_partner_homicide",
     "review_type": "full", "deceased_16_plus": "1", "children_under_16": "0",
 }
-
-
-@pytest.fixture
-def csrf_app(app: Flask) -> Iterator[Flask]:
-    """A second app on the test database, configured with CSRF protection on.
-
-    Its context is not kept pushed (the `app` fixture's is), so each request gets a fresh
-    one, with its own `g`, as in production."""
-    protected = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": True,
-        "REQUIRE_2FA": False,
-        "CELERY": {"task_always_eager": True},
-    })
-    yield protected
-    with protected.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def csrf_client(csrf_app: Flask) -> FlaskClient:
-    return csrf_app.test_client()
-
-
-def token_from(client: FlaskClient, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'type="hidden" name="csrf_token" value="([^"]+)"', html)
-    assert found, f"no CSRF token in the form on {path}"
-    return found.group(1)
-
-
-def sign_in_with_token(client: FlaskClient, email: str) -> None:
-    token = token_from(client, "/sign-in")
-    response = client.post("/sign-in", data={"email": email, "password": PASSWORD,
-                                             "csrf_token": token})
-    assert response.status_code == 302
 
 
 def test_the_app_really_has_csrf_on(csrf_app):

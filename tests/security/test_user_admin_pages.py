@@ -16,12 +16,7 @@ from sqlalchemy import func, select
 from dhr.extensions import db
 from dhr.models import AuditEntry, User
 from tests.conftest import PASSWORD, Api, sign_in
-from tests.security.test_security_csrf import (  # noqa: F401 - fixtures: an app with CSRF protection on
-    csrf_app,
-    csrf_client,
-    sign_in_with_token,
-    token_from,
-)
+from tests.support.csrf import sign_in_with_token, token_from
 
 
 def page(client, path: str) -> str:
@@ -260,7 +255,7 @@ def test_resetting_a_password_shows_a_new_one_once_and_ends_sessions(app, client
     assert password not in page(client, f"/users/{chair.id}")
 
 
-def test_every_change_needs_the_csrf_token(csrf_client, make_user):  # noqa: F811
+def test_every_change_needs_the_csrf_token(csrf_client, make_user):
     admin = make_user("admin")
     target = make_user("csp_manager", email="target@dacorum.example")
     sign_in_with_token(csrf_client, admin.email)

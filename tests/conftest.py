@@ -105,7 +105,8 @@ def app(tmp_path, monkeypatch, search_url) -> Iterator[Flask]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
-        # Two-factor sign-in has its own tests (tests/test_two_factor*.py), which turn it on.
+        # Two-factor sign-in has its own tests (tests/security/test_two_factor.py), which turn
+        # it on.
         "REQUIRE_2FA": False,
         "CELERY": {"task_always_eager": True},
         "SEARCH_URL": search_url,

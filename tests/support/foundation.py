@@ -68,9 +68,9 @@ def publish(review: Review, *, withheld: bool = False) -> Review:
 def row_counts() -> dict[str, int]:
     """Rows in every table: compare before and after to show nothing was written. Audit
     entries of reading (and of refusals) are left out: a refused request records who was
-    refused, and that is not a change (tests/test_audit_reading.py covers them). Nor are kept
-    drafts: a post that arrives after its session ended keeps what was typed, to give it back
-    after sign-in (tests/test_error_pages.py covers them)."""
+    refused, and that is not a change (tests/security/test_audit_reading.py covers them). Nor
+    are kept drafts: a post that arrives after its session ended keeps what was typed, to give
+    it back after sign-in (tests/foundation/test_error_pages.py covers them)."""
     db.session.expire_all()
     present = set(inspect(db.engine).get_table_names())
     counts = {

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from dhr.auth.tokens import issue_token
 from dhr.extensions import db
+from dhr.workflow import allocation
 
 ON_POSTGRES = bool(os.environ.get("DHR_TEST_DATABASE_URL"))
 TIMEOUT = 30
@@ -30,8 +31,6 @@ def hold_after_reserving(monkeypatch, review_id: int) -> tuple[threading.Event,
                                                                  threading.Event]:
     """Make the request for `review_id` stop just after reserving the chair's place (holding
     the row lock): `reserved` is set then, and it goes on once `release` is set."""
-    from dhr.workflow import allocation
-
     reserved, release = threading.Event(), threading.Event()
     real_reserve = allocation.reserve_capacity
 

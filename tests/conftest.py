@@ -41,6 +41,9 @@ from dhr.models import PoolMember, Review, User
 from dhr.reference_data import load_organisation, load_reference_data
 from dhr.reviews import create_review
 
+# Fixtures kept in tests/support, offered to every test as these are.
+pytest_plugins = ["tests.support.csrf"]
+
 
 def _prepare_postgres(base: URL, name: str) -> None:
     """Create the test database `name` if missing (connecting to `base`, which exists), and
@@ -114,7 +117,8 @@ def _test_config(database_url: str, search_url: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
-        # Two-factor sign-in has its own tests (tests/test_two_factor*.py), which turn it on.
+        # Two-factor sign-in has its own tests (tests/security/test_two_factor*.py), which
+        # turn it on.
         "REQUIRE_2FA": False,
         "CELERY": {"task_always_eager": True},
         "SEARCH_URL": search_url,

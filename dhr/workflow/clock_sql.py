@@ -1,9 +1,9 @@
 """The clocks of dhr.workflow.clocks as SQL expressions over the stored due dates, so that
 lists filter by lateness, sort and count in the database (SQLite and PostgreSQL alike).
 
-They must agree with `clocks_for` review by review (tests/test_clock_sql.py checks every demo
-review on several days). A running pause moves the adjusted due date every day, so it is
-added here from `paused_since_date` rather than stored: for a paused review
+They must agree with `clocks_for` review by review (tests/workflow/test_clock_sql.py checks
+every demo review on several days). A running pause moves the adjusted due date every day, so
+it is added here from `paused_since_date` rather than stored: for a paused review
 "today > adjusted due + (today - paused since)" is "adjusted due < paused since".
 """
 

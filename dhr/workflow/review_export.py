@@ -2,7 +2,8 @@
 row, every row that points at it (and every row pointing at those), and the uploaded files.
 
 Tables are found by their foreign keys, so a table added later is exported without a change
-here (tests/test_data_protection.py checks that every table pointing at reviews is covered).
+here (tests/security/test_data_protection.py checks that every table pointing at reviews is
+covered).
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.support import PROJECT
+
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT / "test-artifacts"

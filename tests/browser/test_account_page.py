@@ -4,7 +4,8 @@ browsers signs out everywhere on one; the other is sent to sign in on its next c
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
+
+from tests.support.browser import check_page, open_from_navigation, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,8 @@ service navigation, with a wrong date first, at desktop and phone width."""
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
+
+from tests.support.browser import check_page, open_from_navigation, sign_in
 
 pytestmark = pytest.mark.browser
 

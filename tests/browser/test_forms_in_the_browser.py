@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import check_page, fits_the_width, sign_in
-from conftest import PASSWORD
-from workflow_support import pool_member, put_in_state
 
 from dhr.extensions import db
 from dhr.models import UserSession
+from tests.conftest import PASSWORD
+from tests.support.browser import check_page, fits_the_width, sign_in
+from tests.support.workflow import pool_member, put_in_state
 
 pytestmark = pytest.mark.browser
 

@@ -12,14 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from browser_support import check_page, sign_in
 from playwright.sync_api import expect
-from workflow_support import TODAY, chair_member, pool_member, put_in_state
 
 from dhr.extensions import db
 from dhr.models import PoolMember, Review, User
 from dhr.models.pool import TrainingRecord
 from dhr.workflow.agency_requests import create_request
+from tests.support.browser import check_page, sign_in
+from tests.support.workflow import TODAY, chair_member, pool_member, put_in_state
 
 pytestmark = pytest.mark.browser
 

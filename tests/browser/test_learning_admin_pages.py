@@ -6,12 +6,12 @@ shows the line-numbered errors and imports nothing."""
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
 from sqlalchemy import func, select
-from tracker_support import build_scene
 
 from dhr.extensions import db
 from dhr.models import Review, VocabularyTerm
+from tests.support.browser import check_page, open_from_navigation, sign_in
+from tests.support.tracker import build_scene
 
 pytestmark = pytest.mark.browser
 

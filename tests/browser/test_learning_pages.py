@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
-from tracker_support import build_scene
 
 from dhr.extensions import db
 from learning.models import Recommendation
+from tests.support.browser import check_page, open_from_navigation, sign_in
+from tests.support.tracker import build_scene
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ there, each hub page marked as the current section."""
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
+
+from tests.support.browser import check_page, open_from_navigation, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
 
 from dhr.extensions import db
 from dhr.models import Notification
 from dhr.models.types import utcnow
+from tests.support.browser import check_page, open_from_navigation, sign_in
 
 pytestmark = pytest.mark.browser
 

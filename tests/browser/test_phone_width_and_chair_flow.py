@@ -8,14 +8,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from browser_support import check_page, sign_in
-from conftest import PASSWORD
 from playwright.sync_api import expect
-from pool_support import TODAY, in_state, member
-from workflow_support import pool_member, put_in_state
 
 from dhr.extensions import db
 from dhr.models import PoolMember
+from tests.conftest import PASSWORD
+from tests.support.browser import check_page, sign_in
+from tests.support.pool import TODAY, in_state, member
+from tests.support.workflow import pool_member, put_in_state
 
 pytestmark = pytest.mark.browser
 WIDTHS = pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])

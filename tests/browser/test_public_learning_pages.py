@@ -5,11 +5,11 @@ nothing is wider than the screen and axe-core finds nothing to fix."""
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page
 from playwright.sync_api import expect
-from search_support import build_corpus
 
 from learning.public import reference_slug
+from tests.support.browser import check_page
+from tests.support.search import build_corpus
 
 pytestmark = pytest.mark.browser
 WIDTHS = pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])

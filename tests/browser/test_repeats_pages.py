@@ -6,9 +6,10 @@ scrolling."""
 from __future__ import annotations
 
 import pytest
-from browser_support import open_from_navigation
-from conftest import PASSWORD
-from repeats_support import make_county
+
+from tests.conftest import PASSWORD
+from tests.support.browser import open_from_navigation
+from tests.support.repeats import make_county
 
 pytestmark = pytest.mark.browser
 

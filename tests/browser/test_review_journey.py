@@ -13,14 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
-from pool_support import member
 from sqlalchemy import select
-from workflow_support import TODAY, chair_member
 
 from dhr.extensions import db
 from dhr.models import AuditEntry, Review
+from tests.conftest import PASSWORD
+from tests.support.pool import member
+from tests.support.workflow import TODAY, chair_member
 
 pytestmark = pytest.mark.browser
 

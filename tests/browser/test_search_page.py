@@ -5,8 +5,9 @@ checks each page."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
-from search_support import build_corpus
+
+from tests.conftest import PASSWORD
+from tests.support.search import build_corpus
 
 pytestmark = pytest.mark.browser
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import select
 
 from dhr.extensions import db
 from dhr.models import Review
+from tests.conftest import PASSWORD
 
 
 def fill_date(page, label: str, day: str, month: str, year: str) -> None:

@@ -4,10 +4,10 @@ confirming, and sees it marked revoked (the script using it gets 401 at once).""
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
 
 from dhr.auth.tokens import issue_token
 from dhr.extensions import db
+from tests.support.browser import check_page, open_from_navigation, sign_in
 
 pytestmark = pytest.mark.browser
 

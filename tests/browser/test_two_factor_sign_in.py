@@ -10,7 +10,8 @@ import time
 
 import pyotp
 import pytest
-from browser_support import check_page, sign_in
+
+from tests.support.browser import check_page, sign_in
 
 pytestmark = pytest.mark.browser
 WRONG_CODE = "Enter a correct code from your authenticator app, or an unused recovery code."

@@ -4,10 +4,10 @@ way), is shown the password once, and disables the account after confirming."""
 from __future__ import annotations
 
 import pytest
-from browser_support import check_page, open_from_navigation, sign_in
 
 from dhr.extensions import db
 from dhr.models import User
+from tests.support.browser import check_page, open_from_navigation, sign_in
 
 pytestmark = pytest.mark.browser
 

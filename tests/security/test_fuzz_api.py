@@ -1,6 +1,7 @@
 """Schemathesis against the app's own OpenAPI document (/api/v1/openapi.json): every
 documented operation, called through WSGI (no server) with generated parameters and bodies,
-as a coordinator, a CSP manager, a chair and a practitioner. No answer is ever a 5xx, and
+as every role (administrator, coordinator, sub-group member, CSP manager, chair,
+practitioner). No answer is ever a 5xx, and
 every answer is JSON of the documented shape (the success model, or the error body).
 
 One world serves the module: reviews in several states (one with a chair, documents and a
@@ -31,14 +32,15 @@ from sqlalchemy import select
 from dhr.accounts import create_user
 from dhr.api.chairs import ChairCreate
 from dhr.extensions import db
-from dhr.models import PoolMember
+from dhr.models import PoolMember, User
 from dhr.reviews import create_review
 from learning.models import Recommendation
 from tests.conftest import Api, review_fields, shared_app
 from tests.support.workflow import chair_member, put_in_state
 
-ROLES = ("coordinator", "csp_manager", "chair", "practitioner")
-SCOPE = {"coordinator": ([], "Hertfordshire"), "csp_manager": (["Dacorum"], None)}
+ROLES = ("admin", "coordinator", "subgroup_member", "csp_manager", "chair", "practitioner")
+SCOPE = {"coordinator": ([], "Hertfordshire"), "subgroup_member": ([], "Hertfordshire"),
+         "csp_manager": (["Dacorum"], None)}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 FUZZ = settings(max_examples=6, derandomize=True, deadline=None, database=None,
@@ -51,8 +53,6 @@ def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
     recommendation) and published, in Dacorum."""
     with shared_app(tmp_path_factory.mktemp("fuzz")) as app:
         client = app.test_client()
-        admin = create_user(email="admin@fuzz.example", name="Fuzz admin", role="admin",
-                            csp_names=[])
         apis: dict[str, Api] = {}
         for role in ROLES:
             csps, area = SCOPE.get(role, ([], None))
@@ -62,6 +62,7 @@ def world(tmp_path_factory) -> Iterator[SimpleNamespace]:
                 db.session.add(PoolMember(name="Fuzz Chair", email=user.email, user=user))
             db.session.commit()
             apis[role] = Api(client, user)
+        admin = db.session.scalar(select(User).where(User.role == "admin"))
         chair = chair_member(db.session.query(PoolMember).one().user)
         for state in ("notified", "drafting", "published"):
             review = create_review(admin, review_fields())

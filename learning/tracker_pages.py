@@ -4,7 +4,6 @@ JavaScript: the filters are a GET form, the pages and downloads are links."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from flask import g, render_template, request, url_for
@@ -18,6 +17,7 @@ from dhr.models import Csp
 from dhr.permissions import visible_csps_clause
 from dhr.reviews import agency_codes
 from dhr.web.blueprint import bp
+from dhr.web.pagination import Pagination
 from learning import recommendations as operations
 from learning.models import LEVELS, STATUSES
 from learning.tracker import PER_PAGE_DEFAULT, Filters, Tracker, parse_filters
@@ -45,25 +45,6 @@ def _filters(args: MultiDict[str, str]) -> Filters:
              if not k.startswith("due_before-") and k != "format"}
     given.update(_due_before(args))
     return parse_filters(given, g.user)
-
-
-@dataclass
-class PageLink:
-    number: int | None  # None is an ellipsis
-    url: str | None = None
-    current: bool = False
-
-
-def pagination(page: int, pages: int, args: dict[str, str]) -> list[PageLink]:
-    """GOV.UK pagination: first, last, and the pages either side of the current one."""
-    wanted = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    links: list[PageLink] = []
-    for number in wanted:
-        if links and links[-1].number is not None and number - links[-1].number > 1:
-            links.append(PageLink(None))
-        links.append(PageLink(number, url_for("web.recommendation_tracker", **args,
-                                              page=number), number == page))
-    return links
 
 
 def _form_options() -> dict[str, Any]:
@@ -98,7 +79,7 @@ def recommendation_tracker() -> ResponseReturnValue:
     tracker = Tracker(g.user, filters)
     query, agencies = filters.query, options["agencies"]
     total = tracker.total()
-    pages = max(1, -(-total // query.per_page))
+    pagination = Pagination(query.page, query.per_page, total)
     args = filters.as_args()
     paging = {**args, **({"per_page": str(query.per_page)}
                          if query.per_page != PER_PAGE_DEFAULT else {})}
@@ -107,11 +88,9 @@ def recommendation_tracker() -> ResponseReturnValue:
         "learning/tracker.html", errors={}, args=request.args, tracker=tracker, total=total,
         due_parts={"day": due.day, "month": due.month, "year": due.year} if due else {},
         items=tracker.page(), by_agency=tracker.by_agency(agencies), by_csp=tracker.by_csp(),
-        pagination=pagination(query.page, pages, paging) if pages > 1 else [],
-        previous_url=url_for("web.recommendation_tracker", **paging, page=query.page - 1)
-        if query.page > 1 else None,
-        next_url=url_for("web.recommendation_tracker", **paging, page=query.page + 1)
-        if query.page < pages else None,
+        pagination=pagination,
+        url_for_page=lambda number: url_for("web.recommendation_tracker", **paging,
+                                            page=number),
         export_args=args, **options,
     )
 

@@ -86,7 +86,7 @@ def test_pagination_links_keep_the_filters(client, make_user, scene):
     assert 'class="govuk-pagination"' in html
     links = html.split('class="govuk-pagination"', 1)[1]
     assert "agency=police" in links and "per_page=2" in links
-    assert 'aria-current="page"' in html
+    assert 'aria-label="Page 2" aria-current="page">2</a>' in links
     assert rows(html) == ["1.3"]
 
 

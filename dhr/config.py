@@ -215,6 +215,8 @@ def _broker(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
         raise ConfigError(f"DHR_DATA_DIR: cannot make the job queue folders: {exc}") from None
     return {
         "broker_url": "filesystem://",
+        # kombu's filesystem transport, writing each message whole (dhr.job_queue_files)
+        "broker_transport": "dhr.job_queue_files:Transport",
         "broker_transport_options": {
             "data_folder_in": str(queue_dir / "queue"),
             "data_folder_out": str(queue_dir / "queue"),

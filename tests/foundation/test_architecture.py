@@ -51,6 +51,7 @@ PLACES: dict[str, str] = {
     "dhr.drafts": "services",
     "dhr.wording": "services",
     "dhr.sealing": "base",
+    "dhr.job_queue_files": "base",
     "dhr.workflow": "workflow",
     "learning": "learning",
     "dhr.search": "learning",
